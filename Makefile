@@ -1,0 +1,65 @@
+# Makefile - a thin wrapper over Meson/Ninja for the commands in README.md.
+#   make demo    install missing packages (as root), build, analyze the sample, write the report
+#   make check   install, build twice (-O2 and ASan+UBSan) and run every test, then a fuzz smoke run
+#   make bench   the benchmark (bench/RESULTS.md)      make fuzz   libFuzzer campaigns
+#   make golden-update   rewrite the expected golden files after a deliberate change
+BUILD ?= build
+SAN ?= build-asan
+FUZZ ?= build-fuzz
+FUZZ_SECONDS ?= 60
+MESON_TEST = meson test --print-errorlogs --num-processes 2
+
+.PHONY: all demo check test test-asan fuzz fuzz-smoke bench golden-update clean deps
+
+all: $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+$(BUILD)/build.ninja:
+	tools/install-deps.sh build
+	meson setup $(BUILD) --buildtype=release -Db_ndebug=false
+
+$(SAN)/build.ninja:
+	meson setup $(SAN) --buildtype=debug -Doptimization=1 -Db_sanitize=address,undefined \
+	    -Db_lundef=false
+
+demo:
+	tools/install-deps.sh build
+	$(MAKE) all
+	./$(BUILD)/otscope demo
+
+check:
+	tools/install-deps.sh check
+	$(MAKE) all
+	$(MESON_TEST) -C $(BUILD)
+	$(MAKE) test-asan
+	$(MAKE) fuzz-smoke
+
+test-asan: $(SAN)/build.ninja
+	ninja -C $(SAN)
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
+	    $(MESON_TEST) -C $(SAN)
+
+$(FUZZ)/build.ninja:
+	CC=clang meson setup $(FUZZ) --buildtype=debug -Doptimization=1 -Dfuzz=true \
+	    -Db_sanitize=address,undefined -Db_lundef=false
+
+fuzz-smoke: $(FUZZ)/build.ninja
+	tools/install-deps.sh fuzz
+	ninja -C $(FUZZ)
+	tests/fuzz/run.sh $(FUZZ) 10
+
+fuzz: $(FUZZ)/build.ninja
+	tools/install-deps.sh fuzz
+	ninja -C $(FUZZ)
+	tests/fuzz/run.sh $(FUZZ) $(FUZZ_SECONDS)
+
+bench:
+	tools/install-deps.sh bench
+	$(MAKE) all
+	bench/run.sh $(BUILD)
+
+golden-update: all
+	GOLDEN_UPDATE=1 tests/golden/run.sh $(BUILD)/otscope $(BUILD)/plantgen
+
+clean:
+	rm -rf $(BUILD) $(SAN) $(FUZZ)

@@ -1,0 +1,41 @@
+/* cmd.h - subcommands (one file each) and what they share: option conventions, output formats
+ * and exit statuses (SPEC.md: 0 ok, 1 runtime failure, 2 usage, 3 invalid input). */
+#ifndef OTSCOPE_CMD_H
+#define OTSCOPE_CMD_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "store/store.h"
+
+#define EXIT_OK 0
+#define EXIT_RUNTIME 1
+#define EXIT_USAGE 2
+#define EXIT_INPUT 3
+
+enum out_format { FMT_TABLE, FMT_JSON, FMT_CSV, FMT_MD, FMT_HTML, FMT_PDF };
+
+int cmd_analyze(int argc, char **argv);
+int cmd_assets(int argc, char **argv);
+int cmd_flows(int argc, char **argv);
+int cmd_operations(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+
+/* "table,json,csv" style list of allowed names; false (and a usage message) if not allowed */
+bool parse_format(const char *cmd, const char *arg, const char *allowed, enum out_format *out);
+/* open an existing store for reading; NULL after printing the error */
+struct store *open_existing_store(const char *path);
+/* print a JSON document to f (pretty, sorted as built), newline-terminated */
+void print_json(json_t *doc, FILE *f);
+/* usage error: message and exit status 2 */
+int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* a string field of a JSON object, or "-" */
+const char *jstr(const json_t *obj, const char *key);
+/* the default database: $OTSCOPE_DB or ./otscope.db */
+const char *default_db(void);
+/* write the simple board report for the store to path in the format; 0 or exit status */
+int write_board_report(struct store *s, enum out_format fmt, const char *path);
+
+#endif

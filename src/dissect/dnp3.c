@@ -1,0 +1,13 @@
+/* dnp3.c - placeholder until the dissector lands (issue 3). */
+#include "dissect/dissect.h"
+
+static void parse(struct pctx *c, void *state, int dir, struct rd *pdu)
+{
+    (void)c; (void)state; (void)dir; (void)pdu;
+}
+
+const struct dissector dissector_dnp3 = {
+    .name = "dnp3",
+    .proto = PROTO_DNP3,
+    .parse = parse,
+};

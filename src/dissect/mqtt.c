@@ -1,0 +1,13 @@
+/* mqtt.c - placeholder until the dissector lands (issue 3). */
+#include "dissect/dissect.h"
+
+static void parse(struct pctx *c, void *state, int dir, struct rd *pdu)
+{
+    (void)c; (void)state; (void)dir; (void)pdu;
+}
+
+const struct dissector dissector_mqtt = {
+    .name = "mqtt",
+    .proto = PROTO_MQTT,
+    .parse = parse,
+};

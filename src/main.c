@@ -1,0 +1,56 @@
+/* main.c - command dispatch: otscope CMD [options].  Each subcommand lives in cmd/CMD.c. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+
+#ifndef OTSCOPE_VERSION
+#define OTSCOPE_VERSION "0.1.0"
+#endif
+
+static const struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} commands[] = {
+    {"analyze", cmd_analyze, "read pcap/pcapng files passively into the inventory"},
+    {"assets", cmd_assets, "the asset inventory (table, json, csv)"},
+    {"flows", cmd_flows, "who talks to whom, with application protocol"},
+    {"operations", cmd_operations, "operations seen on industrial protocols"},
+    {"report", cmd_report, "reports: 'report board'"},
+    {"demo", cmd_demo, "analyze the bundled sample plant capture and write the board report"},
+};
+
+static void help(FILE *f)
+{
+    fprintf(f, "usage: otscope [--version] [--help] COMMAND [options]\n\n"
+               "otscope is a passive OT security monitor: it reads network captures, never sends a\n"
+               "packet, and builds an evidence-backed inventory of industrial assets.\n\n"
+               "Commands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\nEvery command that reads the inventory takes --db DB (default ./otscope.db or\n"
+               "$OTSCOPE_DB). 'otscope COMMAND --help' describes a command; 'man otscope' all.\n"
+               "Exit status: 0 ok, 1 runtime failure, 2 usage error, 3 invalid input.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        help(stderr);
+        return EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        help(stdout);
+        return EXIT_OK;
+    }
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+        printf("otscope %s\n", OTSCOPE_VERSION);
+        return EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "otscope: '%s' is not a command. See 'otscope --help'.\n", argv[1]);
+    return EXIT_USAGE;
+}

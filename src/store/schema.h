@@ -1,0 +1,61 @@
+/* schema.h - the SQLite schema, one migration per version.  Migration N takes user_version N-1
+ * to N.  Never edit a released migration: add the next one. */
+#ifndef OTSCOPE_SCHEMA_H
+#define OTSCOPE_SCHEMA_H
+
+static const char *const store_migrations[] = {
+    /* 1: facts as seen, and assets derived from them */
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE runs(id INTEGER PRIMARY KEY, site TEXT NOT NULL, started_ns INTEGER,"
+    "  finished_ns INTEGER, packets INTEGER NOT NULL DEFAULT 0, bytes INTEGER NOT NULL DEFAULT 0,"
+    "  status TEXT);"
+    "CREATE TABLE files(id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id),"
+    "  path TEXT NOT NULL, packets INTEGER NOT NULL DEFAULT 0, status TEXT, error TEXT);"
+    "CREATE TABLE sightings(site TEXT NOT NULL, mac TEXT NOT NULL, ip TEXT NOT NULL,"
+    "  vlan INTEGER NOT NULL, arp INTEGER NOT NULL DEFAULT 0, packets INTEGER NOT NULL DEFAULT 0,"
+    "  bytes INTEGER NOT NULL DEFAULT 0, first_ns INTEGER, last_ns INTEGER, file_id INTEGER,"
+    "  frame INTEGER, PRIMARY KEY(site, mac, ip, vlan));"
+    "CREATE TABLE attributes(site TEXT NOT NULL, mac TEXT NOT NULL, ip TEXT NOT NULL,"
+    "  field TEXT NOT NULL, value TEXT NOT NULL, raw TEXT NOT NULL, source TEXT NOT NULL,"
+    "  count INTEGER NOT NULL, first_ns INTEGER, last_ns INTEGER, file_id INTEGER, frame INTEGER,"
+    "  PRIMARY KEY(site, mac, ip, field, value, raw, source));"
+    "CREATE TABLE protocols(site TEXT NOT NULL, mac TEXT NOT NULL, ip TEXT NOT NULL,"
+    "  proto TEXT NOT NULL, role TEXT NOT NULL, packets INTEGER NOT NULL, first_ns INTEGER,"
+    "  last_ns INTEGER, file_id INTEGER, frame INTEGER,"
+    "  PRIMARY KEY(site, mac, ip, proto, role));"
+    "CREATE TABLE role_hints(site TEXT NOT NULL, mac TEXT NOT NULL, ip TEXT NOT NULL,"
+    "  role TEXT NOT NULL, source TEXT NOT NULL, count INTEGER NOT NULL, first_ns INTEGER,"
+    "  last_ns INTEGER, file_id INTEGER, frame INTEGER, PRIMARY KEY(site, mac, ip, role, source));"
+    "CREATE TABLE findings(site TEXT NOT NULL, mac TEXT NOT NULL, ip TEXT NOT NULL,"
+    "  kind TEXT NOT NULL, detail TEXT NOT NULL, proto TEXT NOT NULL, count INTEGER NOT NULL,"
+    "  first_ns INTEGER, last_ns INTEGER, file_id INTEGER, frame INTEGER,"
+    "  PRIMARY KEY(site, mac, ip, kind, detail, proto));"
+    "CREATE TABLE operations(id INTEGER PRIMARY KEY, site TEXT NOT NULL, src_mac TEXT NOT NULL,"
+    "  src_ip TEXT NOT NULL, dst_mac TEXT NOT NULL, dst_ip TEXT NOT NULL, proto TEXT NOT NULL,"
+    "  kind TEXT NOT NULL, function TEXT NOT NULL, target TEXT NOT NULL, result TEXT NOT NULL,"
+    "  count INTEGER NOT NULL, first_ns INTEGER, last_ns INTEGER, file_id INTEGER, frame INTEGER,"
+    "  UNIQUE(site, src_mac, src_ip, dst_mac, dst_ip, proto, kind, function, target, result));"
+    "CREATE TABLE conversations(site TEXT NOT NULL, client_mac TEXT NOT NULL,"
+    "  client_ip TEXT NOT NULL, server_mac TEXT NOT NULL, server_ip TEXT NOT NULL,"
+    "  vlan INTEGER NOT NULL, l4 INTEGER NOT NULL, port INTEGER NOT NULL, proto TEXT NOT NULL,"
+    "  flows INTEGER NOT NULL, pkts_cs INTEGER NOT NULL, pkts_sc INTEGER NOT NULL,"
+    "  bytes_cs INTEGER NOT NULL, bytes_sc INTEGER NOT NULL, first_ns INTEGER, last_ns INTEGER,"
+    "  file_id INTEGER, frame INTEGER, gaps INTEGER NOT NULL DEFAULT 0,"
+    "  malformed INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY(site, client_mac, client_ip, server_mac, server_ip, vlan, l4, port, proto));"
+    "CREATE TABLE assets(id TEXT PRIMARY KEY, site TEXT NOT NULL, mac TEXT, gateway_mac TEXT,"
+    "  mac_vendor TEXT, vendor TEXT, product TEXT, order_number TEXT, firmware TEXT,"
+    "  hardware TEXT, serial TEXT, name TEXT, role TEXT NOT NULL DEFAULT 'unknown',"
+    "  purdue_level INTEGER, criticality TEXT, zone TEXT, first_ns INTEGER, last_ns INTEGER,"
+    "  packets INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE asset_ips(asset_id TEXT NOT NULL, ip TEXT NOT NULL, PRIMARY KEY(asset_id, ip));"
+    "CREATE TABLE asset_vlans(asset_id TEXT NOT NULL, vlan INTEGER NOT NULL,"
+    "  PRIMARY KEY(asset_id, vlan));"
+    "CREATE TABLE endpoint_asset(site TEXT NOT NULL, mac TEXT NOT NULL, ip TEXT NOT NULL,"
+    "  asset_id TEXT NOT NULL, PRIMARY KEY(site, mac, ip));"
+    "CREATE INDEX endpoint_asset_by_asset ON endpoint_asset(asset_id);"
+    "CREATE TABLE asset_class(asset_id TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL,"
+    "  reason TEXT NOT NULL, PRIMARY KEY(asset_id, field));",
+};
+
+#endif

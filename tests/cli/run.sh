@@ -1,0 +1,2 @@
+#!/bin/sh
+echo "cli: not yet"; exit 77

@@ -1,0 +1,34 @@
+#!/bin/sh
+# run.sh BUILD SECONDS - run every libFuzzer target for SECONDS each, seeded from the public
+# corpus (../shared/corpus) and the project's golden captures.  Crashes stop the run (exit 1).
+set -eu
+build=$1
+secs=$2
+top=$(cd "$(dirname "$0")/../.." && pwd)
+corpus="$top/../shared/corpus/pcap"
+work="$top/$build/fuzz-work"
+mkdir -p "$work"
+caps=$(ls "$corpus"/*.pcap* "$top"/tests/golden/*.pcap 2>/dev/null || true)
+status=0
+for target in "$build"/tests/fuzz/fuzz_*; do
+  [ -x "$target" ] || continue
+  name=$(basename "$target")
+  d=${name#fuzz_}
+  mkdir -p "$work/$name/corpus" "$work/$name/seeds"
+  if [ "$d" = pcap ]; then
+    for c in $caps; do cp "$c" "$work/$name/seeds/" 2>/dev/null || true; done
+  else
+    # shellcheck disable=SC2086
+    "$build"/tests/fuzz/pcap2seeds "$d" "$work/$name/seeds" $caps >/dev/null || true
+  fi
+  echo "fuzz: $name for ${secs}s"
+  if ! (cd "$work/$name" && "$target" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+        -max_len=65536 -print_final_stats=0 corpus seeds > log 2>&1); then
+    echo "fuzz: $name FAILED; see $work/$name/log and crash-* there"
+    tail -40 "$work/$name/log"
+    status=1
+  else
+    grep -E "^#[0-9]+.*DONE|Done [0-9]+ runs" "$work/$name/log" | tail -1 || true
+  fi
+done
+exit $status

@@ -1,0 +1,8 @@
+/* gen_mqtt.c - placeholder until the mqtt scenario lands (issue 3). */
+#include "gen.h"
+
+void gen_scn_mqtt(struct gen *g, const struct gen_host *cli, const struct gen_host *srv, int variant,
+                int ops)
+{
+    (void)g; (void)cli; (void)srv; (void)variant; (void)ops;
+}

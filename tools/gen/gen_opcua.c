@@ -1,0 +1,8 @@
+/* gen_opcua.c - placeholder until the opcua scenario lands (issue 3). */
+#include "gen.h"
+
+void gen_scn_opcua(struct gen *g, const struct gen_host *cli, const struct gen_host *srv, int variant,
+                int ops)
+{
+    (void)g; (void)cli; (void)srv; (void)variant; (void)ops;
+}

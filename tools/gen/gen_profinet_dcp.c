@@ -1,0 +1,8 @@
+/* gen_profinet_dcp.c - placeholder until the profinet_dcp scenario lands (issue 3). */
+#include "gen.h"
+
+void gen_scn_profinet_dcp(struct gen *g, const struct gen_host *cli, const struct gen_host *srv, int variant,
+                int ops)
+{
+    (void)g; (void)cli; (void)srv; (void)variant; (void)ops;
+}
