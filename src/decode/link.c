@@ -10,6 +10,8 @@
 #define ETH_P_8021Q 0x8100
 #define ETH_P_8021AD 0x88a8
 #define ETH_P_QINQ_OLD 0x9100
+#define ETH_P_PPPOE_SESSION 0x8864
+#define ETH_P_MPLS 0x8847
 #define ARPHRD_ETHER 1
 #define MAX_VLAN_DEPTH 4
 
@@ -38,6 +40,40 @@ enum decode_result decode_ethertype(struct decoder *d, uint16_t type, struct rd 
 {
     p->ethertype = type;
     switch (type) {
+    case ETH_P_PPPOE_SESSION: {
+        /* RFC 2516 §4: ver/type, code, session id, length, then a PPP protocol number */
+        rd_skip(r, 6);
+        uint16_t ppp = rd_be16(r);
+        if (!rd_ok(r)) {
+            *why = "PPPoE header truncated";
+            return DEC_MALFORMED;
+        }
+        if (ppp == 0x0021)
+            return decode_ipv4(d, r, p, why);
+        if (ppp == 0x0057)
+            return decode_ipv6(d, r, p, why);
+        return DEC_SKIP;
+    }
+    case ETH_P_MPLS: {
+        /* RFC 3032: labels until the bottom-of-stack bit, then IPv4/IPv6 by version nibble */
+        for (int i = 0; i < 8; i++) {
+            uint32_t lse = rd_be32(r);
+            if (!rd_ok(r)) {
+                *why = "MPLS label stack truncated";
+                return DEC_MALFORMED;
+            }
+            if (lse & 0x100) {
+                uint8_t v = rd_peek_u8(r, 0) >> 4;
+                if (v == 4)
+                    return decode_ipv4(d, r, p, why);
+                if (v == 6)
+                    return decode_ipv6(d, r, p, why);
+                return DEC_SKIP;
+            }
+        }
+        *why = "MPLS label stack too deep";
+        return DEC_MALFORMED;
+    }
     case ETH_P_IPV4:
         return decode_ipv4(d, r, p, why);
     case ETH_P_IPV6:

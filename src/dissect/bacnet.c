@@ -400,7 +400,7 @@ static bool bn_value(struct rd *r, struct bn_value *v)
     struct bn_tag t;
     memset(v, 0, sizeof *v);
     if (!bn_peek(r, &t))
-        return false;
+        return bn_tag(r, &t); /* sets the cursor's error */
     if (t.ctx) { /* constructed or context-tagged value: not rendered */
         snprintf(v->text, sizeof v->text, "(constructed)");
         v->kind = BN_V_OTHER;
@@ -831,9 +831,11 @@ static void bn_reinitialize(struct bn_msg *m, uint8_t invoke, struct rd *r)
     if (state == 2 || state == 3) { /* backup: configuration files are read next */
         kind = OP_PROGRAM_UPLOAD;
         m->st->backup[d] = state == 2;
-    } else if (state >= 4 && state <= 6) { /* restore: configuration files are written next */
+    } else if (state == 4 || state == 5) { /* restore: configuration files are written next */
         kind = OP_PROGRAM_DOWNLOAD;
         m->st->restore[d] = state == 4;
+    } else if (state == 6) {
+        m->st->restore[d] = false;
     }
     bn_op(m, true, invoke, kind, function, note[0] ? note + 1 : NULL);
 }
@@ -1340,11 +1342,10 @@ static void parse(struct pctx *c, void *state, int dir, struct rd *pdu)
             emit_malformed(c, "bacnet: bad BVLC header");
         return;
     }
-    if ((size_t)len - 4 > rd_left(pdu)) {
-        emit_malformed(c, "bacnet: BVLC length beyond datagram");
-        return;
-    }
-    struct rd body = rd_sub(pdu, (size_t)len - 4);
+    /* BVLC lengths that disagree with the datagram are a sender bug seen in the wild (the
+     * ICSNPP traces); like Wireshark, read the datagram itself, which bounds everything.  The
+     * probe, which must not misname flows, still insists on an exact length. */
+    struct rd body = rd_rest(pdu);
     switch (func) {
     case 0x04: { /* Forwarded-NPDU: original B/IP address, then the NPDU */
         uint8_t ip[4];

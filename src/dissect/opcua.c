@@ -190,10 +190,19 @@ static void ua_skip_string(struct rd *r)
     rd_skip(r, ua_len(r));
 }
 
-/* an array length: null -> 0; more elements than bytes left is an error (each is >= 1 byte) */
+/* an array length: null -> 0.  Every element takes at least one byte, so the count is clamped
+ * to the bytes left: loops stay bounded, and a chunk cut mid-array still yields its first
+ * elements (a lying count then fails on the element that is not there). */
 static uint32_t ua_count(struct rd *r)
 {
-    return ua_len(r);
+    int32_t n = ua_i32(r);
+    if (n == -1 || !rd_ok(r))
+        return 0;
+    if (n < 0) {
+        rd_fail(r);
+        return 0;
+    }
+    return (size_t)n > rd_left(r) ? (uint32_t)rd_left(r) + 1 : (uint32_t)n;
 }
 
 static void ua_skip_string_array(struct rd *r)

@@ -107,7 +107,9 @@ static void who_ep(const struct pctx *c, enum obs_who who, struct ep *e)
     }
     if (p->src.family) {
         e->ip = src ? p->src : p->dst;
-        if (!ip_is_unicast_host(&e->ip))
+        /* a frame sent to a broadcast/multicast MAC is not addressed to a host */
+        bool group_dst = !src && p->has_mac && (p->dmac[0] & 1);
+        if (!ip_is_unicast_host(&e->ip) || group_dst)
             memset(&e->ip, 0, sizeof e->ip);
     }
     e->vlan = p->nvlan ? p->vlan[0] : 0;

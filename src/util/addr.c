@@ -56,11 +56,11 @@ bool ip_is_unicast_host(const struct ipaddr *a)
 {
     if (a->family == 4) {
         const uint8_t *b = a->b;
-        if ((b[0] | b[1] | b[2] | b[3]) == 0 || b[0] >= 224)
-            return false; /* unspecified, multicast, reserved, limited broadcast */
-        if (b[3] == 255)
-            return false; /* a directed broadcast in the common /24 case */
-        return true;
+        /* unspecified, multicast, reserved, limited broadcast.  A directed broadcast cannot be
+         * told from a host without the netmask: frames to it are recognised by their
+         * broadcast MAC instead (collect.c). */
+        return (b[0] | b[1] | b[2] | b[3]) != 0 && (b[0] & 0xf0) != 0xe0 &&
+               !(b[0] == 255 && b[1] == 255 && b[2] == 255 && b[3] == 255);
     }
     if (a->family == 6) {
         static const uint8_t zero[16];

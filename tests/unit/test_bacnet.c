@@ -395,9 +395,16 @@ static void test_segmented_ack(void **state)
 static void test_malformed(void **state)
 {
     (void)state;
-    static const uint8_t bad_len[] = {0x81, 0x0a, 0x00, 0x40, 0x01, 0x00, 0x10, 0x08};
-    dtest_pdu(&T, 0, bad_len, sizeof bad_len);
+    static const uint8_t bad_len[] = {0x81, 0x0a, 0x00, 0x02, 0x01, 0x00, 0x10, 0x08};
+    dtest_pdu(&T, 0, bad_len, sizeof bad_len); /* BVLC length below its own header */
     assert_int_equal(T.nmalformed, 1);
+    /* a BVLC length that disagrees with the datagram is read as the datagram (as tshark does) */
+    static const uint8_t len_lies[] = {0x81, 0x0b, 0x00, 0x40, 0x01, 0x00, 0x10, 0x00, 0xc4,
+                                       0x02, 0x00, 0x00, 0x07, 0x21, 0x80, 0x91, 0x00, 0x21,
+                                       0x07};
+    dtest_pdu(&T, 1, len_lies, sizeof len_lies);
+    assert_int_equal(T.nmalformed, 1);
+    assert_string_equal(dtest_attr(&T, F_DEVICE_INSTANCE), "7");
     static const uint8_t bad_ver[] = {0x81, 0x0a, 0x00, 0x08, 0x02, 0x00, 0x10, 0x08};
     dtest_pdu(&T, 0, bad_ver, sizeof bad_ver);
     assert_int_equal(T.nmalformed, 2);
