@@ -21,6 +21,8 @@ static const char usage[] =
     "  --idle-udp SEC     idle timeout of UDP flows (default 120)\n"
     "  --reasm-max BYTES  TCP reassembly bytes per direction (default 65600)\n"
     "  --progress / --no-progress   progress bar on stderr (default: when stderr is a terminal)\n"
+    "  --force            analyze a file again even if it was analyzed into DB before\n"
+    "                     (otherwise recognised by size and content hash and skipped)\n"
     "  -q, --quiet        no summary\n"
     "  -v, --verbose      more messages (twice: every malformed frame)\n"
     "  -h, --help         this help\n\n"
@@ -46,6 +48,7 @@ int cmd_analyze(int argc, char **argv)
         {"reasm-max", required_argument, NULL, 'R'}, {"progress", no_argument, NULL, 'p'},
         {"no-progress", no_argument, NULL, 'P'},     {"quiet", no_argument, NULL, 'q'},
         {"verbose", no_argument, NULL, 'v'},         {"help", no_argument, NULL, 'h'},
+        {"force", no_argument, NULL, 'f'},
         {NULL, 0, NULL, 0}};
     struct engine_opts o;
     engine_opts_default(&o);
@@ -87,6 +90,9 @@ int cmd_analyze(int argc, char **argv)
             break;
         case 'P':
             o.progress = false;
+            break;
+        case 'f':
+            o.force = true;
             break;
         case 'q':
             o.quiet = true;

@@ -683,7 +683,8 @@ static void bn_read_property_multiple(struct bn_msg *m, uint8_t invoke, struct r
         bn_op(m, true, invoke, OP_READ, "read property multiple (14)", target);
 }
 
-/* ReadPropertyMultiple-ACK: ( [0] objid [1] { ([2] prop [3] index [4] {value} | [5] {error})* } )* */
+/* ReadPropertyMultiple-ACK:
+ * ( [0] objid [1] { ([2] prop [3] index [4] {value} | [5] {error})* } )* */
 static void bn_read_property_multiple_ack(struct bn_msg *m, struct rd *r)
 {
     while (rd_left(r) > 0 && rd_ok(r)) {

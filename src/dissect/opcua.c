@@ -2,7 +2,9 @@
  * §5.2) on tcp/4840 and by probe elsewhere.  One PDU is one message chunk: only the first chunk
  * of a message carries the service NodeId, so continuation chunks are skipped.  A channel whose
  * SecurityPolicy is not #None is parsed only where a chunk visibly starts with a known service id
- * (Sign-only); encrypted bodies are never touched.  All decoding is depth- and count-bounded. */
+ * (Sign-only); encrypted bodies are never touched.  All decoding is depth- and count-bounded.
+ * Server identity comes from discovery (GetEndpoints, FindServers, CreateSession), and vendor,
+ * product and version from a client's Read of the Server object's BuildInfo nodes. */
 #include <stdio.h>
 #include <string.h>
 
@@ -35,6 +37,7 @@ enum {
     UA_DELETE_NODES_REQ = 500,
     UA_DELETE_REFS_REQ = 506,
     UA_READ_REQ = 631,
+    UA_READ_RESP = 634,
     UA_HISTORY_READ_REQ = 664,
     UA_WRITE_REQ = 673,
     UA_WRITE_RESP = 676,
@@ -44,7 +47,12 @@ enum {
     UA_REGISTER_SERVER2_REQ = 12211,
 };
 /* UserIdentityToken encodings (Part 4 §7.36) */
-enum { UA_TOKEN_ANONYMOUS = 321, UA_TOKEN_USERNAME = 324, UA_TOKEN_X509 = 327, UA_TOKEN_ISSUED = 940 };
+enum {
+    UA_TOKEN_ANONYMOUS = 321,
+    UA_TOKEN_USERNAME = 324,
+    UA_TOKEN_X509 = 327,
+    UA_TOKEN_ISSUED = 940,
+};
 
 /* every binary request/response encoding id pair of Part 4 (the secured-channel check) */
 static const uint16_t ua_services[][2] = {
@@ -137,8 +145,19 @@ struct ua_pending {
     char target[96];
 };
 
+/* a Read of Server object nodes (BuildInfo, Part 5 §12.4) waiting for its response */
+#define UA_READ_IDS 6
+struct ua_read_ids {
+    bool used;
+    uint8_t n;
+    uint32_t req_id;
+    uint16_t ids[UA_READ_IDS]; /* ns=0 numeric node of item i with attribute Value, else 0 */
+};
+
 struct ua_state {
     uint8_t policy;          /* of the flow's secure channel */
+    uint8_t next_read;
+    struct ua_read_ids reads[2];
     bool cont[2];            /* direction d is inside a multi-chunk message */
     uint32_t cont_req[2];    /* ... with this RequestId */
     bool insecure_reported;
@@ -732,7 +751,7 @@ static void ua_answer(struct ua_msg *m, uint32_t status)
     }
 }
 
-/* ---- discovery structures (Part 4 §7.1 ApplicationDescription, §7.10 EndpointDescription) ---- */
+/* ---- discovery structures (Part 4 §7.1 ApplicationDescription, §7.10 EndpointDescription) */
 
 struct ua_app {
     char uri[256], product[256], name[128], url[256];
@@ -1052,6 +1071,23 @@ static void ua_add_nodes(struct ua_msg *m, struct rd *r)
     ua_op(m, OP_CONFIG_WRITE, "add nodes (488)", target, true);
 }
 
+/* Server object nodes that carry the server's build identity (Part 5 §6.3.1, NodeIds.csv) */
+enum {
+    UA_NODE_SERVER_STATUS = 2256,
+    UA_NODE_BUILD_INFO = 2260,
+    UA_NODE_PRODUCT_NAME = 2261,
+    UA_NODE_PRODUCT_URI = 2262,
+    UA_NODE_MANUFACTURER = 2263,
+    UA_NODE_SOFTWARE_VERSION = 2264,
+    UA_ENC_BUILD_INFO = 340,       /* BuildInfo_Encoding_DefaultBinary */
+    UA_ENC_SERVER_STATUS = 864,    /* ServerStatusDataType_Encoding_DefaultBinary */
+};
+
+static bool ua_is_identity_node(uint32_t id)
+{
+    return id == UA_NODE_SERVER_STATUS || (id >= UA_NODE_BUILD_INFO && id <= 2265);
+}
+
 /* DeleteNodes / Read / HistoryRead: the first NodeId of the list, and how many */
 static void ua_first_node_op(struct ua_msg *m, struct rd *r, uint32_t service)
 {
@@ -1071,13 +1107,32 @@ static void ua_first_node_op(struct ua_msg *m, struct rd *r, uint32_t service)
     uint32_t n = ua_count(r);
     char node[128] = "", target[192] = "";
     uint32_t attr = 0;
-    if (n > 0) {
-        ua_nodeid(r, node, sizeof node, NULL, false);
-        if (service == UA_READ_REQ)
-            attr = rd_le32(r);
+    struct ua_read_ids ids = {.used = false};
+    for (uint32_t i = 0; i < n && i < UA_MAX_ITEMS && rd_ok(r); i++) {
+        uint32_t num, a = 0;
+        ua_nodeid(r, i == 0 ? node : NULL, i == 0 ? sizeof node : 0, &num, false);
+        if (service != UA_READ_REQ)
+            break; /* the first node is all the op shows */
+        a = rd_le32(r);
+        ua_skip_string(r);  /* index range */
+        rd_le16(r);         /* data encoding: QualifiedName */
+        ua_skip_string(r);
+        if (i == 0)
+            attr = a;
+        if (i < UA_READ_IDS) {
+            ids.n = (uint8_t)(i + 1);
+            if (a == UA_ATTR_VALUE && ua_is_identity_node(num)) {
+                ids.ids[i] = (uint16_t)num;
+                ids.used = true;
+            }
+        }
     }
     if (!rd_ok(r))
         return;
+    if (ids.used) {
+        ids.req_id = m->req_id;
+        m->st->reads[m->st->next_read++ & 1] = ids;
+    }
     if (n > 0) {
         size_t o = (size_t)snprintf(target, sizeof target, "%s", node);
         if (attr && attr != UA_ATTR_VALUE && o < sizeof target)
@@ -1128,6 +1183,90 @@ static void ua_response(struct ua_msg *m, struct rd *r, uint32_t service)
     ua_answer(m, status);
 }
 
+/* BuildInfo: ProductUri, ManufacturerName, ProductName, SoftwareVersion, BuildNumber, BuildDate */
+static void ua_build_info(struct ua_msg *m, struct rd *r, const char *source)
+{
+    char uri[256], vendor[128], product[128], version[64];
+    ua_string(r, uri, sizeof uri);
+    ua_string(r, vendor, sizeof vendor);
+    ua_string(r, product, sizeof product);
+    ua_string(r, version, sizeof version);
+    if (!rd_ok(r))
+        return;
+    emit_attr(m->c, WHO_SRC, F_PRODUCT_URI, uri, source);
+    emit_attr(m->c, WHO_SRC, F_VENDOR, vendor, source);
+    emit_attr(m->c, WHO_SRC, F_PRODUCT, product, source);
+    emit_attr(m->c, WHO_SRC, F_FIRMWARE, version, source);
+}
+
+/* one DataValue of a ReadResponse for Server object node 'node' */
+static void ua_identity_value(struct ua_msg *m, struct rd *r, uint16_t node)
+{
+    const char *source = "opcua read server build info";
+    uint8_t mask = rd_u8(r);
+    char text[256] = "";
+    if (mask & 0x01) {
+        uint8_t vm = rd_u8(r), t = vm & 0x3f;
+        if (vm & 0xc0) { /* an array: not an identity value */
+            rd_fail(r);
+            return;
+        }
+        if (t == 12 || t == 21) {
+            if (t == 12)
+                ua_string(r, text, sizeof text);
+            else
+                ua_localized_text(r, text, sizeof text);
+            enum attr_field f = node == UA_NODE_PRODUCT_NAME   ? F_PRODUCT
+                                : node == UA_NODE_PRODUCT_URI  ? F_PRODUCT_URI
+                                : node == UA_NODE_MANUFACTURER ? F_VENDOR
+                                : node == UA_NODE_SOFTWARE_VERSION ? F_FIRMWARE
+                                                                 : F_COUNT;
+            if (rd_ok(r) && f != F_COUNT)
+                emit_attr(m->c, WHO_SRC, f, text, source);
+        } else if (t == 22) {
+            uint32_t type;
+            struct rd body;
+            if (ua_extobj(r, &type, &body) && type == UA_ENC_SERVER_STATUS) {
+                rd_skip(&body, 8 + 8 + 4); /* start time, current time, state */
+                ua_build_info(m, &body, source);
+            } else if (type == UA_ENC_BUILD_INFO) {
+                ua_build_info(m, &body, source);
+            }
+        } else {
+            ua_scalar(r, t, 0, NULL, 0);
+        }
+    }
+    if (mask & 0x02)
+        rd_skip(r, 4);
+    if (mask & 0x04)
+        rd_skip(r, 8);
+    if (mask & 0x10)
+        rd_skip(r, 2);
+    if (mask & 0x08)
+        rd_skip(r, 8);
+    if (mask & 0x20)
+        rd_skip(r, 2);
+}
+
+static void ua_read_response(struct ua_msg *m, struct rd *r)
+{
+    ua_answer(m, ua_response_header(r));
+    struct ua_read_ids *q = NULL;
+    for (int i = 0; i < 2; i++)
+        if (m->st->reads[i].used && m->st->reads[i].req_id == m->req_id)
+            q = &m->st->reads[i];
+    if (!q || !rd_ok(r))
+        return;
+    q->used = false;
+    uint32_t n = ua_count(r);
+    for (uint32_t i = 0; i < n && i < q->n && rd_ok(r); i++) {
+        if (q->ids[i])
+            ua_identity_value(m, r, q->ids[i]);
+        else
+            ua_datavalue(r, 0, NULL, 0);
+    }
+}
+
 static void ua_service(struct ua_msg *m, struct rd *r, uint32_t service)
 {
     switch (service) {
@@ -1170,6 +1309,9 @@ static void ua_service(struct ua_msg *m, struct rd *r, uint32_t service)
     case UA_READ_REQ:
     case UA_HISTORY_READ_REQ:
         ua_first_node_op(m, r, service);
+        break;
+    case UA_READ_RESP:
+        ua_read_response(m, r);
         break;
     case UA_ADD_REFS_REQ:
     case UA_DELETE_REFS_REQ:

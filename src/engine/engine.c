@@ -73,6 +73,31 @@ struct run {
     struct progress pg;
 };
 
+/* size + FNV-1a of the first MiB and the last 64 KiB: the same capture analyzed twice would
+ * double every count, so it is recognised and skipped unless forced */
+static void fingerprint(const char *path, char out[64])
+{
+    out[0] = '\0';
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return;
+    static unsigned char buf[1 << 20];
+    uint64_t h = 1469598103934665603ull;
+    size_t n = fread(buf, 1, sizeof buf, fp);
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ buf[i]) * 1099511628211ull;
+    long size = 0;
+    if (fseek(fp, 0, SEEK_END) == 0)
+        size = ftell(fp);
+    if (size > (long)sizeof buf && fseek(fp, -65536, SEEK_END) == 0) {
+        n = fread(buf, 1, 65536, fp);
+        for (size_t i = 0; i < n; i++)
+            h = (h ^ buf[i]) * 1099511628211ull;
+    }
+    fclose(fp);
+    snprintf(out, 64, "%ld:%016llx", size, (unsigned long long)h);
+}
+
 /* returns 0, or 3 for a bad file (reported) */
 static int analyze_file(struct run *r, const char *path, int64_t run_id)
 {
@@ -90,7 +115,17 @@ static int analyze_file(struct run *r, const char *path, int64_t run_id)
         r->st->files_failed++;
         return 3;
     }
-    int64_t file_id = store_file_begin(r->store, run_id, path);
+    char fp[64];
+    fingerprint(path, fp);
+    if (!r->o->force && fp[0] && store_file_seen(r->store, r->o->site, fp)) {
+        log_error("%s: already analyzed into %s for site %s; skipped (--force analyzes it again)",
+                  path, r->o->db, r->o->site);
+        r->pg.done_bytes += source_size(src);
+        source_close(src);
+        r->st->files_skipped++;
+        return 0;
+    }
+    int64_t file_id = store_file_begin(r->store, run_id, path, fp);
     if (file_id < 0) {
         log_error("%s: %s", r->o->db, store_error(r->store));
         source_close(src);
@@ -243,11 +278,12 @@ void engine_print_summary(const struct engine_stats *st, FILE *out)
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     fprintf(out,
-            "files %llu ok, %llu failed; packets %llu; bytes %llu; flows %llu (peak %llu, evicted"
+            "files %llu ok, %llu failed, %llu skipped; packets %llu; bytes %llu; flows %llu (peak %llu, evicted"
             " %llu); assets %llu\n"
             "malformed frames %llu, malformed PDUs %llu, stream gaps %llu; %.2f s (%.0f pkt/s);"
             " peak memory %.1f MB\n",
             (unsigned long long)st->files_ok, (unsigned long long)st->files_failed,
+            (unsigned long long)st->files_skipped,
             (unsigned long long)st->packets, (unsigned long long)st->bytes,
             (unsigned long long)st->flows, (unsigned long long)st->flows_peak,
             (unsigned long long)st->flows_evicted, (unsigned long long)st->assets,

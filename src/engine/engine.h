@@ -16,10 +16,11 @@ struct engine_opts {
     struct flow_config flow;
     bool progress; /* draw a progress bar on stderr */
     bool quiet;    /* no summary */
+    bool force;    /* analyze files again even when their fingerprint is already stored */
 };
 
 struct engine_stats {
-    uint64_t files_ok, files_failed;
+    uint64_t files_ok, files_failed, files_skipped;
     uint64_t packets, bytes;
     uint64_t flows, flows_evicted, flows_peak;
     uint64_t malformed_frames, malformed_pdus, stream_gaps, ip_fragments;

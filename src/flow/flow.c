@@ -332,3 +332,5 @@ void flow_table_flush(struct flow_table *t)
     while (t->lru_head)
         flow_release(t, t->lru_head);
 }
+
+_Static_assert(sizeof(struct flow) <= 224, "struct flow grew: check the 1M-flow memory budget");

@@ -26,38 +26,39 @@ struct flow_key {
 
 /* TCP state of one side's byte stream (what side s sends) */
 struct tcp_side {
-    uint32_t next_seq;    /* next byte expected from this side */
-    bool seq_known;
-    bool lost_sync;       /* dissector framing failed; resync at next segment start */
-    bool closed;          /* FIN or RST seen */
-    uint32_t skip;        /* bytes of an oversized PDU still to discard */
     struct reasm_buf *buf; /* NULL unless a PDU spans segments or data came out of order */
+    uint32_t next_seq;     /* next byte expected from this side */
+    uint32_t skip;         /* bytes of an oversized PDU still to discard */
+    bool seq_known;
+    bool lost_sync;        /* dissector framing failed; resync at next segment start */
+    bool closed;           /* FIN or RST seen */
 };
 
+/* Field order keeps the struct at 224 bytes: one million concurrent flows fit in 224 MB. */
 struct flow {
-    struct flow_key key;
+    struct flow_key key;           /* 42 bytes */
+    uint8_t client;                /* side (0 = a, 1 = b) that is the client */
+    bool server_fixed;             /* a dissector decided who the server is */
     uint32_t hash;
     uint32_t next;                 /* hash chain (pool index + 1, 0 = end) */
     uint32_t lru_prev, lru_next;   /* pool index + 1, 0 = none */
+    uint32_t file_id;
     int64_t first_ns, last_ns;
     uint64_t first_frame;
-    uint32_t file_id;
     uint64_t pkts[2], bytes[2];    /* sent by side a / b */
-    uint8_t mac[2][6];             /* source MAC of side a / b (first seen) */
-    bool has_mac[2];
-    uint8_t client;                /* side (0 = a, 1 = b) that is the client */
-    bool server_fixed;             /* a dissector decided who the server is */
-    bool syn_seen[2];
-    enum proto proto;              /* main application protocol, PROTO_NONE if unknown */
     uint64_t protos;               /* every protocol seen (bit = enum proto) */
     const struct dissector *dis;
     void *state;                   /* dissector state from the pool, or NULL */
-    uint8_t probe_tries;
     struct tcp_side tcp[2];
-    uint32_t gaps;                 /* bytes ranges lost in reassembly */
+    uint8_t mac[2][6];             /* source MAC of side a / b (first seen) */
+    bool has_mac[2];
+    bool syn_seen[2];
+    uint8_t probe_tries;
+    uint8_t proto;                 /* enum proto: main application protocol, 0 if unknown */
+    uint32_t gaps;                 /* byte ranges lost in reassembly */
     uint32_t malformed;
-    uint32_t user;                 /* free for the consumer (inventory) */
 };
+
 
 struct flow_stats {
     uint64_t created, expired, evicted, active, peak_active;

@@ -90,6 +90,7 @@ static const char *const attr_names[F_COUNT] = {
     [F_UNIT_ID] = "unit_id",
     [F_PROTOCOL_VERSION] = "protocol_version",
     [F_SOFTWARE_VERSION] = "software_version",
+    [F_DNP3_ADDRESS] = "dnp3_address",
 };
 
 const char *attr_name(enum attr_field f)

@@ -37,6 +37,7 @@ enum attr_field {
     F_MQTT_CLIENT_ID, F_NETBIOS_NAME, F_SSH_BANNER, F_TLS_SNI, F_VENDOR_CLASS, F_UNIT_ID,
     F_PROTOCOL_VERSION,
     F_SOFTWARE_VERSION, /* application software version (BACnet Device object) */
+    F_DNP3_ADDRESS,     /* DNP3 link-layer address of a master or outstation */
     F_COUNT
 };
 #define F_IDENTITY_COUNT (F_NAME + 1)

@@ -97,7 +97,8 @@ struct store *store_open(const char *path, bool create, char *err, size_t errlen
         return NULL;
     }
     sqlite3_busy_timeout(s->db, 5000);
-    if (exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;") ||
+    if (exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                "PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY;") ||
         migrate(s)) {
         snprintf(err, errlen, "%s", s->err);
         store_close(s);
@@ -172,13 +173,29 @@ void store_run_end(struct store *s, int64_t run_id, int64_t now_ns, uint64_t pac
     sqlite3_finalize(st);
 }
 
-int64_t store_file_begin(struct store *s, int64_t run_id, const char *path)
+bool store_file_seen(struct store *s, const char *site, const char *fingerprint)
 {
-    sqlite3_stmt *st = prep(s, "INSERT INTO files(run_id, path, status) VALUES(?, ?, 'reading')");
+    sqlite3_stmt *st = prep(s, "SELECT 1 FROM files f JOIN runs r ON r.id=f.run_id WHERE"
+                               " f.fingerprint=? AND r.site=? AND f.status='ok' LIMIT 1");
+    if (!st)
+        return false;
+    bind_text(st, 1, fingerprint);
+    bind_text(st, 2, site);
+    bool seen = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return seen;
+}
+
+int64_t store_file_begin(struct store *s, int64_t run_id, const char *path,
+                         const char *fingerprint)
+{
+    sqlite3_stmt *st = prep(s, "INSERT INTO files(run_id, path, fingerprint, status)"
+                               " VALUES(?, ?, ?, 'reading')");
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, run_id);
     bind_text(st, 2, path);
+    bind_text(st, 3, fingerprint);
     int rc = step_done(s, st, "recording a file");
     sqlite3_finalize(st);
     return rc ? -1 : sqlite3_last_insert_rowid(s->db);

@@ -25,7 +25,10 @@ const char *store_error(const struct store *s);
 int64_t store_run_begin(struct store *s, const char *site, int64_t now_ns);
 void store_run_end(struct store *s, int64_t run_id, int64_t now_ns, uint64_t packets,
                    uint64_t bytes, const char *status);
-int64_t store_file_begin(struct store *s, int64_t run_id, const char *path);
+int64_t store_file_begin(struct store *s, int64_t run_id, const char *path,
+                         const char *fingerprint);
+/* true when a file with this fingerprint was fully analyzed before for this site */
+bool store_file_seen(struct store *s, const char *site, const char *fingerprint);
 void store_file_end(struct store *s, int64_t file_id, uint64_t packets, const char *status,
                     const char *error);
 

@@ -67,6 +67,26 @@ db2="$tmp/two.db"
 expect_exit 3 "good + bad in one run" "$bin" analyze -q --db "$db2" "$tmp/text.pcap" "$good"
 n=$("$bin" assets --db "$db2" --format json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["assets"]))')
 [ "$n" -ge 2 ] && ok || bad "good file of a mixed run analyzed ($n assets)"
+# the same file again is recognised and skipped; --force analyzes it again
+pk() { "$bin" assets --db "$1" --format json | python3 -c 'import json,sys; print(sum(a["packets"] for a in json.load(sys.stdin)["assets"]))'; }
+db3="$tmp/again.db"
+"$bin" analyze -q --db "$db3" "$good" 2>/dev/null
+p1=$(pk "$db3")
+expect_exit 0 "same file again" "$bin" analyze -q --db "$db3" "$good"
+grep -q "already analyzed" "$tmp/err" && ok || bad "re-analysis says skipped"
+[ "$(pk "$db3")" = "$p1" ] && ok || bad "skipped file changed counts"
+expect_exit 0 "--force" "$bin" analyze -q --force --db "$db3" "$good"
+[ "$(pk "$db3")" = "$((p1 * 2))" ] && ok || bad "--force adds the file again"
+# two runs into one database equal one run with both files
+second="$corpus/ndpi-s7comm.pcap"
+db4="$tmp/split.db"; db5="$tmp/joint.db"
+"$bin" analyze -q --db "$db4" "$good" 2>/dev/null; "$bin" analyze -q --db "$db4" "$second" 2>/dev/null
+"$bin" analyze -q --db "$db5" "$good" "$second" 2>/dev/null
+strip() { "$bin" assets --db "$1" --format json | python3 -c '
+import json,sys
+d=json.load(sys.stdin)["assets"]
+print(json.dumps([(a["id"], a["ips"], a["packets"], a["protocols"]) for a in d]))'; }
+[ "$(strip "$db4")" = "$(strip "$db5")" ] && ok || bad "later runs merge like one run"
 # reading commands on a missing database
 expect_exit 3 "assets on missing db" "$bin" assets --db "$tmp/none.db"
 # JSON output is one JSON document and nothing else

@@ -472,6 +472,83 @@ static void test_call_add_delete(void **state)
     assert_int_equal(T.nmalformed, 0);
 }
 
+static void test_read_server_build_info(void **state)
+{
+    (void)state;
+    struct ub u;
+    open_none(&u, true);
+    dtest_pdu(&T, 0, u.b, u.n);
+    begin(&u, "MSG", 'F', 60); /* Read ServerStatus (i=2256) and ProductName (i=2261) */
+    nid4(&u, 631);
+    req_header(&u);
+    raw(&u, "\0\0\0\0\0\0\0\0", 8);
+    u32(&u, 3);
+    u32(&u, 2);
+    nid4(&u, 2256);
+    u32(&u, 13);
+    str(&u, NULL);
+    u16(&u, 0);
+    str(&u, NULL);
+    nid4(&u, 2261);
+    u32(&u, 13);
+    str(&u, NULL);
+    u16(&u, 0);
+    str(&u, NULL);
+    end(&u);
+    dtest_pdu(&T, 0, u.b, u.n);
+    assert_int_equal(dtest_op_count(&T, OP_READ), 1);
+    assert_string_equal(dtest_op_find(&T, OP_READ)->target, "i=2256 (+1 more)");
+    begin(&u, "MSG", 'F', 60);
+    nid4(&u, 634);
+    resp_header(&u, 0);
+    u32(&u, 2);
+    u8(&u, 0x01);
+    u8(&u, 22);          /* ExtensionObject ServerStatusDataType */
+    nid4(&u, 864);
+    u8(&u, 1);
+    struct ub body = {.n = 0};
+    raw(&body, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16);
+    u32(&body, 0);       /* Running */
+    str(&body, "urn:acme:ua-sdk");
+    str(&body, "ACME Automation");
+    str(&body, "ACME PLC 5000");
+    str(&body, "V4.2.1");
+    str(&body, "1234");
+    raw(&body, "\0\0\0\0\0\0\0\0", 8);
+    u32(&body, 0);
+    u8(&body, 0);
+    u32(&u, (uint32_t)body.n);
+    raw(&u, body.b, body.n);
+    u8(&u, 0x01);
+    u8(&u, 21);
+    u8(&u, 0x02);
+    str(&u, "ACME PLC 5000 (LocalizedText)");
+    u32(&u, 0);
+    end(&u);
+    dtest_pdu(&T, 1, u.b, u.n);
+    assert_string_equal(dtest_attr(&T, F_VENDOR), "ACME Automation");
+    assert_string_equal(dtest_attr(&T, F_PRODUCT), "ACME PLC 5000");
+    assert_int_equal(dtest_attr_count(&T, F_PRODUCT), 2);
+    assert_string_equal(dtest_attr(&T, F_FIRMWARE), "V4.2.1");
+    assert_string_equal(dtest_attr(&T, F_PRODUCT_URI), "urn:acme:ua-sdk");
+    for (int i = 0; i < T.nattr; i++)
+        if (T.attrs[i].field == F_VENDOR)
+            assert_true(T.attrs[i].is_server);
+    /* a ReadResponse nobody asked for identity in is not read as identity */
+    begin(&u, "MSG", 'F', 61);
+    nid4(&u, 634);
+    resp_header(&u, 0);
+    u32(&u, 1);
+    u8(&u, 0x01);
+    u8(&u, 12);
+    str(&u, "Not A Vendor");
+    u32(&u, 0);
+    end(&u);
+    dtest_pdu(&T, 1, u.b, u.n);
+    assert_int_equal(dtest_attr_count(&T, F_VENDOR), 1);
+    assert_int_equal(T.nmalformed, 0);
+}
+
 static void test_secured_channel_is_left_alone(void **state)
 {
     (void)state;
@@ -626,23 +703,33 @@ static void test_malformed(void **state)
 static void test_mutations(void **state)
 {
     (void)state;
-    struct ub u, q;
+    static struct ub msgs[4], q;
+    struct ub u;
     open_none(&u, true);
     dtest_pdu(&T, 0, u.b, u.n);
-    get_endpoints_response(&u);
+    get_endpoints_response(&msgs[0]);
+    activate(&msgs[1], 324, "operator", NULL);
+    hello(&msgs[2], "opc.tcp://x:4840");
+    open_none(&msgs[3], true);
     uint32_t rng = 777;
-    for (size_t cut = 8; cut <= u.n; cut += 3) {
-        q = u;
-        q.n = cut;
-        end(&q);
-        dtest_pdu(&T, 1, q.b, q.n);
-    }
-    for (int round = 0; round < 3000; round++) {
-        q = u;
-        rng = rng * 1103515245u + 12345u;
-        size_t at = 8 + (rng >> 8) % (q.n - 8);
-        q.b[at] = (uint8_t)(rng >> 20);
-        dtest_pdu(&T, 1, q.b, q.n);
+    for (int k = 0; k < 4; k++) {
+        for (size_t cut = 8; cut <= msgs[k].n; cut += 3) {
+            q = msgs[k];
+            q.n = cut;
+            end(&q);
+            dtest_pdu(&T, k & 1, q.b, q.n);
+        }
+        for (int round = 0; round < 2000; round++) {
+            q = msgs[k];
+            for (int flips = 0; flips < 1 + round % 3; flips++) {
+                rng = rng * 1103515245u + 12345u;
+                size_t at = 8 + (rng >> 8) % (q.n - 8);
+                q.b[at] = (uint8_t)(rng >> 20);
+            }
+            dtest_pdu(&T, k & 1, q.b, q.n);
+        }
+        open_none(&u, true); /* back to a plain channel */
+        dtest_pdu(&T, 0, u.b, u.n);
     }
     assert_true(T.nmalformed > 0);
 }
@@ -658,6 +745,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_write_and_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_call_add_delete, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_read_server_build_info, setup, teardown),
         cmocka_unit_test_setup_teardown(test_secured_channel_is_left_alone, setup, teardown),
         cmocka_unit_test_setup_teardown(test_chunks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_split_out_of_order, setup, teardown),

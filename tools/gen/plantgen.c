@@ -98,7 +98,7 @@ static int usage(void)
 {
     fprintf(stderr,
             "usage: plantgen -o FILE (--scenario NAME | --core | --plant | --bench PACKETS |"
-            " --flows N) [--seed N] [--variant N] [--ops N] [--ns]\n"
+            " --flows N [--hosts N]) [--seed N] [--variant N] [--ops N] [--ns]\n"
             "scenarios: modbus s7comm enip profinet_dcp bacnet opcua dnp3 iec104 mqtt\n");
     return 2;
 }
@@ -106,7 +106,7 @@ static int usage(void)
 int main(int argc, char **argv)
 {
     const char *out = NULL, *scenario = NULL;
-    uint64_t seed = 1, bench = 0, flows = 0;
+    uint64_t seed = 1, bench = 0, flows = 0, hosts = 1024;
     int variant = 0, ops = 2, mode = 0;
     bool ns = false;
     for (int i = 1; i < argc; i++) {
@@ -117,6 +117,7 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--plant")) mode = 3;
         else if (!strcmp(a, "--bench") && v) { bench = strtoull(v, NULL, 10); mode = 4; i++; }
         else if (!strcmp(a, "--flows") && v) { flows = strtoull(v, NULL, 10); mode = 5; i++; }
+        else if (!strcmp(a, "--hosts") && v) { hosts = strtoull(v, NULL, 10); i++; }
         else if (!strcmp(a, "--seed") && v) { seed = strtoull(v, NULL, 10); i++; }
         else if (!strcmp(a, "--variant") && v) { variant = atoi(v); i++; }
         else if (!strcmp(a, "--ops") && v) { ops = atoi(v); i++; }
@@ -161,13 +162,20 @@ int main(int argc, char **argv)
         }
         break;
     case 5:
-        /* N concurrent UDP flows: distinct client ports and addresses, one datagram each way */
+        /* N concurrent UDP flows among --hosts client hosts (default 1024) and 4 servers:
+         * distinct source ports, one datagram each */
+        if (!hosts || hosts > 0xffffff)
+            return usage();
         for (uint64_t i = 0; i < flows; i++) {
-            struct gen_host c = host(0x001422, (uint32_t)(i & 0xffffff), 10,
-                                     (uint8_t)(64 + (i >> 16 & 63)), (uint8_t)(i >> 8),
-                                     (uint8_t)i, 0);
-            uint8_t payload[16] = {0};
-            gen_udp(&g, &c, (uint16_t)(1024 + (i % 60000)), &srv, 47808, payload, 4);
+            uint32_t h = (uint32_t)(i % hosts);
+            struct gen_host c = host(0x001422, 0x100000 + h, 10, (uint8_t)(64 + (h >> 16)),
+                                     (uint8_t)(h >> 8), (uint8_t)(h + 1), 0);
+            struct gen_host s2 = srv;
+            uint64_t round = i / hosts;
+            s2.ip[3] = (uint8_t)(10 + round % 4);
+            uint8_t payload[16] = {0x30, 0x0e};
+            gen_udp(&g, &c, (uint16_t)(1024 + (round / 4) % 60000), &s2, 161, payload,
+                    sizeof payload);
         }
         break;
     }
