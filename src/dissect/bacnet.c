@@ -1035,6 +1035,9 @@ static void bn_i_am(struct bn_msg *m, struct rd *r)
     bn_source(m, what, src, sizeof src);
     bn_emit_instance(m, (uint32_t)objid, src);
     bn_emit_vendor_id(m, vendor, src);
+    /* a device object announcing itself is a BACnet controller (building automation): the
+     * nearest SPEC role is a controller, "plc" */
+    emit_role(m->c, WHO_SRC, "plc", "bacnet i-am (device object)");
 }
 
 /* I-Have-Request: device objid, object objid, object name */

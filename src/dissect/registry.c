@@ -40,7 +40,7 @@ void dissect_init(void)
     state_max = 0;
     for (size_t i = 0; i < NDISSECT; i++) {
         const struct dissector *d = table[i];
-        if (d->state_size > DISSECT_STATE_MAX || !d->parse) {
+        if (d->state_size > DISSECT_STATE_MAX || !d->parse || (d->tcp_ports[0] && !d->frame)) {
             fprintf(stderr, "otscope: registry: dissector %s is inconsistent\n", d->name);
             abort();
         }

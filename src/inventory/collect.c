@@ -215,8 +215,8 @@ static void on_role(void *arg, const struct pctx *c, enum obs_who who, const cha
     kb_str(&k, role);
     kb_str(&k, source);
     bool created;
-    count(hmap_get(&col->roles, k.b, k.n, &created), created, c->pkt->ts_ns, c->pkt->file_id,
-          c->pkt->frame, 1);
+    struct fact_count *fc = hmap_get(&col->roles, k.b, k.n, &created);
+    count(fc, created, c->pkt->ts_ns, c->pkt->file_id, c->pkt->frame, 1);
 }
 
 static void finding(struct collector *col, const struct pctx *c, enum obs_who who,
@@ -234,8 +234,8 @@ static void finding(struct collector *col, const struct pctx *c, enum obs_who wh
     uint8_t pb = (uint8_t)c->proto;
     kb_mem(&k, &pb, 1);
     bool created;
-    count(hmap_get(&col->findings, k.b, k.n, &created), created, c->pkt->ts_ns,
-          c->pkt->file_id, c->pkt->frame, 1);
+    struct fact_count *fc = hmap_get(&col->findings, k.b, k.n, &created);
+    count(fc, created, c->pkt->ts_ns, c->pkt->file_id, c->pkt->frame, 1);
 }
 
 static void on_finding(void *arg, const struct pctx *c, enum obs_who who, const char *kind,

@@ -6,7 +6,7 @@
 
 int log_verbosity = 0;
 
-static void vlog(const char *fmt, va_list ap)
+__attribute__((format(printf, 1, 0))) static void vlog(const char *fmt, va_list ap)
 {
     fputs("otscope: ", stderr);
     vfprintf(stderr, fmt, ap);

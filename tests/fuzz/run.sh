@@ -2,16 +2,17 @@
 # run.sh BUILD SECONDS - run every libFuzzer target for SECONDS each, seeded from the public
 # corpus (../shared/corpus) and the project's golden captures.  Crashes stop the run (exit 1).
 set -eu
-build=$1
-secs=$2
 top=$(cd "$(dirname "$0")/../.." && pwd)
+build=$(cd "$1" && pwd)
+secs=$2
 corpus="$top/../shared/corpus/pcap"
-work="$top/$build/fuzz-work"
+work="$build/fuzz-work"
 mkdir -p "$work"
 caps=$(ls "$corpus"/*.pcap* "$top"/tests/golden/*.pcap 2>/dev/null || true)
 status=0
+ran=0
 for target in "$build"/tests/fuzz/fuzz_*; do
-  [ -x "$target" ] || continue
+  [ -f "$target" ] && [ -x "$target" ] || continue
   name=$(basename "$target")
   d=${name#fuzz_}
   mkdir -p "$work/$name/corpus" "$work/$name/seeds"
@@ -28,7 +29,10 @@ for target in "$build"/tests/fuzz/fuzz_*; do
     tail -40 "$work/$name/log"
     status=1
   else
-    grep -E "^#[0-9]+.*DONE|Done [0-9]+ runs" "$work/$name/log" | tail -1 || true
+    echo "  $(grep -Eo "Done [0-9]+ runs in [0-9]+ second" "$work/$name/log" | tail -1)"
   fi
+  ran=$((ran + 1))
 done
+[ "$ran" -gt 0 ] || { echo "fuzz: no targets in $build/tests/fuzz"; exit 1; }
+if [ $status -eq 0 ]; then echo "$ran passed, 0 failed"; else echo "fuzz: failures"; fi
 exit $status

@@ -12,6 +12,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # name and plantgen arguments
 cases="core:--core
+core_ns:--core --ns
 plant:--plant
 modbus:--scenario modbus
 s7comm:--scenario s7comm

@@ -637,6 +637,27 @@ static void test_split_out_of_order(void **state)
     assert_int_equal(T.nmalformed, 0);
 }
 
+static void test_odd_port(void **state)
+{
+    (void)state;
+    struct ub u;
+    dtest_done(&T);
+    /* not 4840 (the harness attaches the dissector; the probe is tested below): the Hello's
+     * destination is the server, the Acknowledge's sender too */
+    dtest_init(&T, &dissector_opcua, 48010);
+    hello(&u, "opc.tcp://gw:48010");
+    dtest_tcp(&T, 0, u.b, u.n);
+    begin(&u, "ACK", 'F', 0);
+    for (int i = 0; i < 5; i++)
+        u32(&u, 65535);
+    end(&u);
+    dtest_tcp(&T, 1, u.b, u.n);
+    assert_string_equal(dtest_attr(&T, F_ENDPOINT_URL), "opc.tcp://gw:48010");
+    assert_true(T.attrs[0].is_server);
+    assert_true(T.roles[0].is_server);
+    assert_string_equal(T.roles[0].a, "opc-server");
+}
+
 static void test_frame_and_probe(void **state)
 {
     (void)state;
@@ -749,6 +770,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_secured_channel_is_left_alone, setup, teardown),
         cmocka_unit_test_setup_teardown(test_chunks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_split_out_of_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_odd_port, setup, teardown),
         cmocka_unit_test_setup_teardown(test_frame_and_probe, setup, teardown),
         cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mutations, setup, teardown),
