@@ -28,7 +28,7 @@ static const char *const proto_names[PROTO_COUNT] = {
     [PROTO_TELNET] = "telnet",      [PROTO_FTP] = "ftp",
     [PROTO_SMB] = "smb",            [PROTO_RDP] = "rdp",
     [PROTO_VNC] = "vnc",            [PROTO_SYSLOG] = "syslog",
-    [PROTO_NTP] = "ntp",
+    [PROTO_NTP] = "ntp",           [PROTO_LLMNR] = "llmnr",
 };
 _Static_assert(PROTO_COUNT <= 64, "flows keep protocols in a 64-bit mask");
 

@@ -1,0 +1,16 @@
+/* tls.c - placeholder until the dissector lands (issue 4). */
+#include "dissect/dissect.h"
+
+static void parse(struct pctx *c, void *state, int dir, struct rd *pdu)
+{
+    (void)c;
+    (void)state;
+    (void)dir;
+    (void)pdu;
+}
+
+const struct dissector dissector_tls = {
+    .name = "tls",
+    .proto = PROTO_TLS,
+    .parse = parse,
+};

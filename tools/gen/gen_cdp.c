@@ -1,0 +1,12 @@
+/* gen_cdp.c - placeholder until the cdp scenario lands (issue 4). */
+#include "gen.h"
+
+void gen_scn_cdp(struct gen *g, const struct gen_host *cli, const struct gen_host *srv, int variant,
+                int ops)
+{
+    (void)g;
+    (void)cli;
+    (void)srv;
+    (void)variant;
+    (void)ops;
+}

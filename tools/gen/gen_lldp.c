@@ -1,0 +1,12 @@
+/* gen_lldp.c - placeholder until the lldp scenario lands (issue 4). */
+#include "gen.h"
+
+void gen_scn_lldp(struct gen *g, const struct gen_host *cli, const struct gen_host *srv, int variant,
+                int ops)
+{
+    (void)g;
+    (void)cli;
+    (void)srv;
+    (void)variant;
+    (void)ops;
+}

@@ -1,0 +1,12 @@
+/* gen_vnc.c - placeholder until the vnc scenario lands (issue 4). */
+#include "gen.h"
+
+void gen_scn_vnc(struct gen *g, const struct gen_host *cli, const struct gen_host *srv, int variant,
+                int ops)
+{
+    (void)g;
+    (void)cli;
+    (void)srv;
+    (void)variant;
+    (void)ops;
+}
