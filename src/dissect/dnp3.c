@@ -292,7 +292,7 @@ static void dnp3_describe(struct dnp3_txt *t, const struct dnp3_hdr *h)
                 (unsigned long)h->stop);
     else if (h->range == 6)
         txt_add(t, " all");
-    else if (h->prefix == 0 && h->count > 1)
+    else if (h->count > 1)
         txt_add(t, " count %lu", (unsigned long)h->count);
 }
 

@@ -13,6 +13,7 @@
 #include "decode/decode.h"
 #include "dissect/dissect.h"
 #include "inventory/collect.h"
+#include "store/register.h"
 #include "store/store.h"
 #include "util/log.h"
 #include "util/timefmt.h"
@@ -245,7 +246,7 @@ int engine_analyze(const struct engine_opts *o, char **files, int nfiles, struct
             rc = frc;
     }
     progress_draw(&r.pg, 0, true);
-    if (rc != 1 && store_rebuild_assets(r.store) != 0) {
+    if (rc != 1 && (store_rebuild_assets(r.store) != 0 || register_match(r.store) != 0)) {
         log_error("%s: deriving assets: %s", o->db, store_error(r.store));
         rc = 1;
     }

@@ -338,6 +338,44 @@ static int classify_all(sqlite3 *db, struct hmap *macs)
     return 0;
 }
 
+/* Dated changes, from the facts: for each asset and field, the distinct values in the order they
+ * first appeared; every value after the first is a change at the time it first appeared.  IPs
+ * and protocols appearing after the asset was first seen are changes too.  The alert rules
+ * (firmware-change) and the history view read this table. */
+static int derive_history(sqlite3 *db)
+{
+    static const char *const fields = "'firmware','name','product','order_number','serial',"
+                                      "'hardware','vendor','model','hostname'";
+    char sql[2048];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO asset_history(asset_id, field, old_value, new_value, time_ns, file_id,"
+             " frame, source)"
+             " SELECT asset_id, field, lag(value) OVER w, value, first_ns, file_id, frame, source"
+             " FROM (SELECT ea.asset_id, a.field, a.value, min(a.first_ns) AS first_ns,"
+             "   a.file_id, a.frame, a.source FROM attributes a JOIN endpoint_asset ea ON"
+             "   ea.site=a.site AND ea.mac=a.mac AND ea.ip=a.ip WHERE a.field IN (%s)"
+             "   GROUP BY ea.asset_id, a.field, a.value)"
+             " WINDOW w AS (PARTITION BY asset_id, field ORDER BY first_ns, value)",
+             fields);
+    if (run(db, sql) || run(db, "DELETE FROM asset_history WHERE old_value IS NULL"))
+        return -1;
+    /* addresses and protocols that appeared later than the asset itself */
+    if (run(db, "INSERT INTO asset_history(asset_id, field, old_value, new_value, time_ns,"
+                " file_id, frame, source)"
+                " SELECT ea.asset_id, 'ip', NULL, s.ip, min(s.first_ns), s.file_id, s.frame,"
+                " 'first packet from the address' FROM sightings s JOIN endpoint_asset ea ON"
+                " ea.site=s.site AND ea.mac=s.mac AND ea.ip=s.ip JOIN assets x ON x.id=ea.asset_id"
+                " WHERE s.ip<>'' GROUP BY ea.asset_id, s.ip HAVING min(s.first_ns) > min(x.first_ns)"))
+        return -1;
+    return run(db, "INSERT INTO asset_history(asset_id, field, old_value, new_value, time_ns,"
+                   " file_id, frame, source)"
+                   " SELECT ea.asset_id, 'protocol', NULL, p.proto || ' ' || p.role,"
+                   " min(p.first_ns), p.file_id, p.frame, 'first packet of the protocol'"
+                   " FROM protocols p JOIN endpoint_asset ea ON ea.site=p.site AND ea.mac=p.mac"
+                   " AND ea.ip=p.ip JOIN assets x ON x.id=ea.asset_id GROUP BY ea.asset_id,"
+                   " p.proto, p.role HAVING min(p.first_ns) > min(x.first_ns) + 60000000000");
+}
+
 int store_rebuild_assets(struct store *s)
 {
     sqlite3 *db = store_db(s);
@@ -347,7 +385,7 @@ int store_rebuild_assets(struct store *s)
     int rc = run(db, "BEGIN IMMEDIATE");
     if (!rc)
         rc = run(db, "DELETE FROM endpoint_asset; DELETE FROM asset_ips; DELETE FROM asset_vlans;"
-                     " DELETE FROM asset_class; DELETE FROM assets;");
+                     " DELETE FROM asset_class; DELETE FROM asset_history; DELETE FROM assets;");
     if (!rc)
         rc = find_gateways(db, &macs);
     if (!rc)
@@ -358,6 +396,8 @@ int store_rebuild_assets(struct store *s)
         rc = aggregate(db);
     if (!rc)
         rc = classify_all(db, &macs);
+    if (!rc)
+        rc = derive_history(db);
     if (!rc)
         rc = run(db, "COMMIT");
     if (rc)

@@ -115,6 +115,24 @@ static void asset_evidence(sqlite3 *db, json_t *a, const char *id)
     sqlite3_finalize(st);
     json_object_set_new(a, "attributes", attrs);
     json_object_set_new(a, "evidence", ev);
+    json_t *hist = json_array();
+    st = prep(db, "SELECT h.field, h.old_value, h.new_value, h.time_ns, h.frame, f.path, h.source"
+                  " FROM asset_history h LEFT JOIN files f ON f.id=h.file_id WHERE h.asset_id=?"
+                  " ORDER BY h.time_ns, h.field, h.new_value");
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        json_t *e = json_object();
+        json_object_set_new(e, "time", jtime(st, 3));
+        json_object_set_new(e, "field", jstr_or_null(st, 0));
+        json_object_set_new(e, "from", jstr_or_null(st, 1));
+        json_object_set_new(e, "to", jstr_or_null(st, 2));
+        json_object_set_new(e, "source", jstr_or_null(st, 6));
+        json_object_set_new(e, "frame", jint_or_null(st, 4));
+        json_object_set_new(e, "file", jstr_or_null(st, 5));
+        json_array_append_new(hist, e);
+    }
+    sqlite3_finalize(st);
+    json_object_set_new(a, "history", hist);
 }
 
 json_t *store_assets_json(struct store *s)

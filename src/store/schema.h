@@ -57,7 +57,18 @@ static const char *const store_migrations[] = {
     "  asset_id TEXT NOT NULL, PRIMARY KEY(site, mac, ip));"
     "CREATE INDEX endpoint_asset_by_asset ON endpoint_asset(asset_id);"
     "CREATE TABLE asset_class(asset_id TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL,"
-    "  reason TEXT NOT NULL, PRIMARY KEY(asset_id, field));",
+    "  reason TEXT NOT NULL, PRIMARY KEY(asset_id, field));"
+    /* dated changes of identity, addresses and protocols, derived from the facts */
+    "CREATE TABLE asset_history(asset_id TEXT NOT NULL, field TEXT NOT NULL, old_value TEXT,"
+    "  new_value TEXT NOT NULL, time_ns INTEGER NOT NULL, file_id INTEGER, frame INTEGER,"
+    "  source TEXT);"
+    "CREATE INDEX asset_history_by_asset ON asset_history(asset_id, time_ns);"
+    /* the ISMS asset register as last imported (a snapshot: an import replaces it) */
+    "CREATE TABLE register(row INTEGER PRIMARY KEY, asset_ref TEXT NOT NULL, name TEXT, mac TEXT,"
+    "  ip TEXT, serial TEXT, vendor TEXT, model TEXT, firmware TEXT, owner TEXT,"
+    "  criticality TEXT, zone TEXT, extra TEXT, imported_ns INTEGER, source TEXT);"
+    "CREATE TABLE register_match(row INTEGER PRIMARY KEY, asset_id TEXT NOT NULL,"
+    "  confidence REAL NOT NULL, method TEXT NOT NULL);",
 };
 
 #endif
