@@ -48,8 +48,7 @@ int cmd_analyze(int argc, char **argv)
         {"reasm-max", required_argument, NULL, 'R'}, {"progress", no_argument, NULL, 'p'},
         {"no-progress", no_argument, NULL, 'P'},     {"quiet", no_argument, NULL, 'q'},
         {"verbose", no_argument, NULL, 'v'},         {"help", no_argument, NULL, 'h'},
-        {"force", no_argument, NULL, 'f'},
-        {NULL, 0, NULL, 0}};
+        {"force", no_argument, NULL, 'f'},           {NULL, 0, NULL, 0}};
     struct engine_opts o;
     engine_opts_default(&o);
     o.db = default_db();
@@ -64,7 +63,8 @@ int cmd_analyze(int argc, char **argv)
             break;
         case 's':
             if (!*optarg || strlen(optarg) > 60 || strpbrk(optarg, ":/ \t"))
-                return usage_error("analyze", "--site wants a short name without ':', '/' or blanks");
+                return usage_error("analyze",
+                                   "--site wants a short name without ':', '/' or blanks");
             o.site = optarg;
             break;
         case 'F':
@@ -82,7 +82,8 @@ int cmd_analyze(int argc, char **argv)
             *(c == 'T' ? &o.flow.idle_tcp_ns : &o.flow.idle_udp_ns) = (int64_t)v * 1000000000ll;
             break;
         case 'R':
-            if (!parse_u32(optarg, 1024, &o.flow.reasm_side_max) || o.flow.reasm_side_max > (16u << 20))
+            if (!parse_u32(optarg, 1024, &o.flow.reasm_side_max) ||
+                o.flow.reasm_side_max > (16u << 20))
                 return usage_error("analyze", "--reasm-max wants 1024..16777216 bytes");
             break;
         case 'p':

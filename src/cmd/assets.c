@@ -17,7 +17,8 @@ static void join_array(const json_t *arr, const char *key, char *out, size_t n)
     out[0] = '\0';
     size_t i;
     const json_t *v;
-    json_array_foreach(arr, i, v) {
+    json_array_foreach(arr, i, v)
+    {
         const char *s = key ? jstr(v, key) : json_string_value(v);
         char as[48] = "";
         if (key && json_is_string(json_object_get(v, "as")))
@@ -68,25 +69,29 @@ int cmd_assets(int argc, char **argv)
     if (fmt == FMT_JSON) {
         print_json(doc, stdout);
     } else {
-        static const char *const hdr[] = {"id", "mac", "ips", "mac_vendor", "vendor", "product",
-            "order_number", "firmware", "serial", "name", "role", "purdue", "criticality",
-            "protocols", "first_seen", "last_seen"};
+        static const char *const hdr[] = {"id",          "mac",       "ips",          "mac_vendor",
+                                          "vendor",      "product",   "order_number", "firmware",
+                                          "serial",      "name",      "role",         "purdue",
+                                          "criticality", "protocols", "first_seen",   "last_seen"};
         struct table t;
         table_init(&t, 16, hdr);
         size_t i;
         json_t *a;
-        json_array_foreach(json_object_get(doc, "assets"), i, a) {
+        json_array_foreach(json_object_get(doc, "assets"), i, a)
+        {
             char ips[256], protos[512], lvl[8] = "-";
             join_array(json_object_get(a, "ips"), NULL, ips, sizeof ips);
             join_array(json_object_get(a, "protocols"), "name", protos, sizeof protos);
             if (json_is_integer(json_object_get(a, "purdue_level")))
                 snprintf(lvl, sizeof lvl, "%d",
                          (int)json_integer_value(json_object_get(a, "purdue_level")));
-            const char *row[16] = {jstr(a, "id"), jstr(a, "mac"), ips[0] ? ips : "-",
-                jstr(a, "mac_vendor"), jstr(a, "vendor"), jstr(a, "product"),
-                jstr(a, "order_number"), jstr(a, "firmware"), jstr(a, "serial"), jstr(a, "name"),
-                jstr(a, "role"), lvl, jstr(a, "criticality"), protos[0] ? protos : "-",
-                jstr(a, "first_seen"), jstr(a, "last_seen")};
+            const char *row[16] = {
+                jstr(a, "id"),           jstr(a, "mac"),           ips[0] ? ips : "-",
+                jstr(a, "mac_vendor"),   jstr(a, "vendor"),        jstr(a, "product"),
+                jstr(a, "order_number"), jstr(a, "firmware"),      jstr(a, "serial"),
+                jstr(a, "name"),         jstr(a, "role"),          lvl,
+                jstr(a, "criticality"),  protos[0] ? protos : "-", jstr(a, "first_seen"),
+                jstr(a, "last_seen")};
             table_add(&t, row);
         }
         if (fmt == FMT_CSV)

@@ -99,17 +99,24 @@ static void flow_row(struct table *t, const json_t *f)
     if (json_is_integer(json_object_get(f, "vlan")))
         snprintf(vlan, sizeof vlan, "%d", (int)json_integer_value(json_object_get(f, "vlan")));
     const char *row[] = {ep_text(json_object_get(f, "client"), c, sizeof c),
-                         ep_text(json_object_get(f, "server"), s, sizeof s), jstr(f, "transport"),
-                         port, jstr(f, "protocol"), vlan, conns, pk, by, jstr(f, "first_seen"),
+                         ep_text(json_object_get(f, "server"), s, sizeof s),
+                         jstr(f, "transport"),
+                         port,
+                         jstr(f, "protocol"),
+                         vlan,
+                         conns,
+                         pk,
+                         by,
+                         jstr(f, "first_seen"),
                          jstr(f, "last_seen")};
     table_add(t, row);
 }
 
 int cmd_flows(int argc, char **argv)
 {
-    static const char *const hdr[] = {"client", "server", "transport", "port", "protocol", "vlan",
-                                      "connections", "packets(c>s/s>c)", "bytes(c>s/s>c)",
-                                      "first_seen", "last_seen"};
+    static const char *const hdr[] = {
+        "client",      "server",           "transport",      "port",       "protocol", "vlan",
+        "connections", "packets(c>s/s>c)", "bytes(c>s/s>c)", "first_seen", "last_seen"};
     return listing(argc, argv, "flows", flows_usage, store_flows_json, "flows", 11, hdr, flow_row);
 }
 
@@ -117,17 +124,22 @@ static void op_row(struct table *t, const json_t *o)
 {
     char s[64], d[64], n[24];
     snprintf(n, sizeof n, "%" JSON_INTEGER_FORMAT, json_integer_value(json_object_get(o, "count")));
-    const char *row[] = {jstr(o, "time"), ep_text(json_object_get(o, "src"), s, sizeof s),
-                         ep_text(json_object_get(o, "dst"), d, sizeof d), jstr(o, "protocol"),
-                         jstr(o, "kind"), jstr(o, "function"), jstr(o, "target"),
-                         jstr(o, "result"), n};
+    const char *row[] = {jstr(o, "time"),
+                         ep_text(json_object_get(o, "src"), s, sizeof s),
+                         ep_text(json_object_get(o, "dst"), d, sizeof d),
+                         jstr(o, "protocol"),
+                         jstr(o, "kind"),
+                         jstr(o, "function"),
+                         jstr(o, "target"),
+                         jstr(o, "result"),
+                         n};
     table_add(t, row);
 }
 
 int cmd_operations(int argc, char **argv)
 {
-    static const char *const hdr[] = {"time", "src", "dst", "protocol", "kind", "function",
-                                      "target", "result", "count"};
-    return listing(argc, argv, "operations", ops_usage, store_operations_json, "operations", 9,
-                   hdr, op_row);
+    static const char *const hdr[] = {"time",     "src",    "dst",    "protocol", "kind",
+                                      "function", "target", "result", "count"};
+    return listing(argc, argv, "operations", ops_usage, store_operations_json, "operations", 9, hdr,
+                   op_row);
 }

@@ -70,7 +70,8 @@ static void print_gaps(json_t *g)
     for (int gi = 0; gi < 2; gi++) {
         const char *k;
         json_t *v;
-        json_object_foreach(json_object_get(g, groups[gi]), k, v) {
+        json_object_foreach(json_object_get(g, groups[gi]), k, v)
+        {
             char n[3][24];
             const char *f[3] = {"unmanaged", "stale", "mismatched"};
             for (int i = 0; i < 3; i++)
@@ -83,26 +84,28 @@ static void print_gaps(json_t *g)
     table_print(&t, stdout);
     table_free(&t);
     printf("\nunmanaged:\n");
-    static const char *const uh[] = {"asset", "criticality", "role", "ips", "mac", "vendor",
-                                     "product", "name"};
+    static const char *const uh[] = {"asset", "criticality", "role",    "ips",
+                                     "mac",   "vendor",      "product", "name"};
     table_init(&t, 8, uh);
     size_t i;
     json_t *v;
-    json_array_foreach(json_object_get(g, "unmanaged"), i, v) {
-        const char *row[] = {jstr(v, "asset"), jstr(v, "criticality"), jstr(v, "role"),
-                             jstr(v, "ips"), jstr(v, "mac"), jstr(v, "vendor"),
+    json_array_foreach(json_object_get(g, "unmanaged"), i, v)
+    {
+        const char *row[] = {jstr(v, "asset"),   jstr(v, "criticality"), jstr(v, "role"),
+                             jstr(v, "ips"),     jstr(v, "mac"),         jstr(v, "vendor"),
                              jstr(v, "product"), jstr(v, "name")};
         table_add(&t, row);
     }
     table_print(&t, stdout);
     table_free(&t);
     printf("\nstale:\n");
-    static const char *const sh[] = {"asset_ref", "name", "ip", "matched_asset", "last_seen",
-                                     "reason"};
+    static const char *const sh[] = {"asset_ref",     "name",      "ip",
+                                     "matched_asset", "last_seen", "reason"};
     table_init(&t, 6, sh);
-    json_array_foreach(json_object_get(g, "stale"), i, v) {
-        const char *row[] = {jstr(v, "asset_ref"), jstr(v, "name"), jstr(v, "ip"),
-                             jstr(v, "asset"), jstr(v, "last_seen"), jstr(v, "reason")};
+    json_array_foreach(json_object_get(g, "stale"), i, v)
+    {
+        const char *row[] = {jstr(v, "asset_ref"), jstr(v, "name"),      jstr(v, "ip"),
+                             jstr(v, "asset"),     jstr(v, "last_seen"), jstr(v, "reason")};
         table_add(&t, row);
     }
     table_print(&t, stdout);
@@ -110,7 +113,8 @@ static void print_gaps(json_t *g)
     printf("\nmismatched:\n");
     static const char *const mh[] = {"asset_ref", "asset", "field", "registered", "seen"};
     table_init(&t, 5, mh);
-    json_array_foreach(json_object_get(g, "mismatched"), i, v) {
+    json_array_foreach(json_object_get(g, "mismatched"), i, v)
+    {
         const char *row[] = {jstr(v, "asset_ref"), jstr(v, "asset"), jstr(v, "field"),
                              jstr(v, "registered"), jstr(v, "seen")};
         table_add(&t, row);
@@ -130,25 +134,39 @@ static int do_export(struct store *s, const char *out)
         json_decref(doc);
         return EXIT_RUNTIME;
     }
-    static const char *const hdr[] = {"asset_id", "name", "mac", "ip", "serial", "vendor", "model",
-        "firmware", "owner", "criticality", "zone", "role", "purdue_level", "order_number",
-        "mac_vendor", "first_seen", "last_seen"};
+    static const char *const hdr[] = {
+        "asset_id",     "name",         "mac",        "ip",          "serial",   "vendor",
+        "model",        "firmware",     "owner",      "criticality", "zone",     "role",
+        "purdue_level", "order_number", "mac_vendor", "first_seen",  "last_seen"};
     struct table t;
     table_init(&t, 17, hdr);
     size_t i;
     json_t *a;
-    json_array_foreach(json_object_get(doc, "assets"), i, a) {
+    json_array_foreach(json_object_get(doc, "assets"), i, a)
+    {
         json_t *ips = json_object_get(a, "ips");
         char lvl[8] = "";
         if (json_is_integer(json_object_get(a, "purdue_level")))
-            snprintf(lvl, sizeof lvl, "%d", (int)json_integer_value(json_object_get(a, "purdue_level")));
+            snprintf(lvl, sizeof lvl, "%d",
+                     (int)json_integer_value(json_object_get(a, "purdue_level")));
         const char *model = jstr(json_object_get(a, "attributes"), "model");
-        const char *row[] = {jstr(a, "id"), jstr(a, "name"), jstr(a, "mac"),
-            json_array_size(ips) ? json_string_value(json_array_get(ips, 0)) : "-",
-            jstr(a, "serial"), jstr(a, "vendor"), strcmp(model, "-") ? model : jstr(a, "product"),
-            jstr(a, "firmware"), "-", jstr(a, "criticality"), jstr(a, "zone"), jstr(a, "role"),
-            lvl[0] ? lvl : "-", jstr(a, "order_number"), jstr(a, "mac_vendor"),
-            jstr(a, "first_seen"), jstr(a, "last_seen")};
+        const char *row[] = {jstr(a, "id"),
+                             jstr(a, "name"),
+                             jstr(a, "mac"),
+                             json_array_size(ips) ? json_string_value(json_array_get(ips, 0)) : "-",
+                             jstr(a, "serial"),
+                             jstr(a, "vendor"),
+                             strcmp(model, "-") ? model : jstr(a, "product"),
+                             jstr(a, "firmware"),
+                             "-",
+                             jstr(a, "criticality"),
+                             jstr(a, "zone"),
+                             jstr(a, "role"),
+                             lvl[0] ? lvl : "-",
+                             jstr(a, "order_number"),
+                             jstr(a, "mac_vendor"),
+                             jstr(a, "first_seen"),
+                             jstr(a, "last_seen")};
         table_add(&t, row);
     }
     table_csv(&t, f);

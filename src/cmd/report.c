@@ -42,8 +42,9 @@ static json_t *rows(sqlite3 *db, const char *sql)
     return arr;
 }
 
-#define OT_ROLES "('plc','rtu','ied','io-device','hmi','engineering-workstation','scada-server'," \
-                 "'historian','opc-server','broker')"
+#define OT_ROLES                                                                                   \
+    "('plc','rtu','ied','io-device','hmi','engineering-workstation','scada-server',"               \
+    "'historian','opc-server','broker')"
 
 static json_t *board_json(struct store *s)
 {
@@ -61,28 +62,33 @@ static json_t *board_json(struct store *s)
         time_format(json_integer_value(json_object_get(p0, "to_ns")), b);
     }
     json_decref(period);
-    json_object_set_new(doc, "period", json_pack("{s:s?, s:s?}", "from", a[0] ? a : NULL, "to",
-                                                 b[0] ? b : NULL));
-    json_object_set_new(doc, "sites", rows(db, "SELECT site, count(*) AS assets FROM assets"
-                                              " GROUP BY site ORDER BY site"));
+    json_object_set_new(doc, "period",
+                        json_pack("{s:s?, s:s?}", "from", a[0] ? a : NULL, "to", b[0] ? b : NULL));
+    json_object_set_new(doc, "sites",
+                        rows(db, "SELECT site, count(*) AS assets FROM assets"
+                                 " GROUP BY site ORDER BY site"));
     json_object_set_new(doc, "summary", store_summary_json(s));
-    json_object_set_new(doc, "ot_assets_by_role_and_criticality",
+    json_object_set_new(
+        doc, "ot_assets_by_role_and_criticality",
         rows(db, "SELECT role, criticality, count(*) AS assets FROM assets WHERE role IN " OT_ROLES
                  " GROUP BY role, criticality ORDER BY criticality, role"));
-    json_object_set_new(doc, "ot_assets",
+    json_object_set_new(
+        doc, "ot_assets",
         rows(db, "SELECT a.id, a.role, a.criticality, a.purdue_level, a.vendor, a.product,"
                  " a.order_number, a.firmware, a.name, (SELECT group_concat(ip, ' ') FROM asset_ips"
                  " WHERE asset_id=a.id) AS ips FROM assets a WHERE a.role IN " OT_ROLES
                  " ORDER BY CASE a.criticality WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END,"
                  " a.id"));
-    json_object_set_new(doc, "control_operations",
+    json_object_set_new(
+        doc, "control_operations",
         rows(db, "SELECT kind, proto AS protocol, src_ip AS source, dst_ip AS target_ip,"
                  " function, target, sum(count) AS count FROM operations WHERE kind NOT IN"
                  " ('read','session','other') GROUP BY kind, proto, src_ip, dst_ip, function,"
                  " target ORDER BY CASE kind WHEN 'plc-stop' THEN 0 WHEN 'program-download' THEN 1"
                  " WHEN 'firmware-update' THEN 2 WHEN 'plc-start' THEN 3 ELSE 4 END, count DESC"
                  " LIMIT 50"));
-    json_object_set_new(doc, "findings",
+    json_object_set_new(
+        doc, "findings",
         rows(db, "SELECT kind, detail, proto AS protocol, ip, mac, sum(count) AS count FROM"
                  " findings GROUP BY kind, detail, proto, ip, mac ORDER BY kind, count DESC"
                  " LIMIT 50"));
@@ -99,24 +105,30 @@ static const char *crit_order[] = {"high", "medium", "low"};
 static void md(json_t *doc, FILE *f)
 {
     json_t *sum = json_object_get(doc, "summary");
-    fprintf(f, "# OT security board report\n\nGenerated %s from passive traffic", jstr(doc, "generated_at"));
+    fprintf(f, "# OT security board report\n\nGenerated %s from passive traffic",
+            jstr(doc, "generated_at"));
     json_t *per = json_object_get(doc, "period");
     fprintf(f, " seen from %s to %s.\n\n", jstr(per, "from"), jstr(per, "to"));
     fprintf(f, "## Page 1: what we see\n\n");
-    fprintf(f, "- **%lld OT assets** (controllers, HMIs, engineering stations, servers) among %lld"
-               " devices on the wire.\n",
+    fprintf(f,
+            "- **%lld OT assets** (controllers, HMIs, engineering stations, servers) among %lld"
+            " devices on the wire.\n",
             (long long)json_integer_value(json_object_get(sum, "ot_assets")),
             (long long)json_integer_value(json_object_get(sum, "assets")));
     json_t *crit = json_object_get(sum, "ot_by_criticality");
     fprintf(f, "- By criticality:");
     for (int i = 0; i < 3; i++)
         fprintf(f, " %s %lld%s", crit_order[i],
-                (long long)json_integer_value(json_object_get(crit, crit_order[i])), i < 2 ? "," : ".\n");
+                (long long)json_integer_value(json_object_get(crit, crit_order[i])),
+                i < 2 ? "," : ".\n");
     size_t nops = json_array_size(json_object_get(doc, "control_operations"));
     size_t nfind = json_array_size(json_object_get(doc, "findings"));
-    fprintf(f, "- %zu kinds of control operation seen (stops, program changes, writes); %zu"
-               " insecure findings.\n", nops, nfind);
-    fprintf(f, "- Not yet assessed in this report: register gaps, known vulnerabilities, segmentation.\n\n");
+    fprintf(f,
+            "- %zu kinds of control operation seen (stops, program changes, writes); %zu"
+            " insecure findings.\n",
+            nops, nfind);
+    fprintf(f, "- Not yet assessed in this report: register gaps, known vulnerabilities, "
+               "segmentation.\n\n");
     fprintf(f, "## OT assets\n\n| criticality | role | id | vendor | product | order number |"
                " firmware | name | IPs |\n|---|---|---|---|---|---|---|---|---|\n");
     size_t i;
@@ -125,13 +137,16 @@ static void md(json_t *doc, FILE *f)
         fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", jstr(a, "criticality"),
                 jstr(a, "role"), jstr(a, "id"), jstr(a, "vendor"), jstr(a, "product"),
                 jstr(a, "order_number"), jstr(a, "firmware"), jstr(a, "name"), jstr(a, "ips"));
-    fprintf(f, "\n## Control operations\n\n| kind | protocol | from | to | function | target | count |\n"
-               "|---|---|---|---|---|---|---|\n");
+    fprintf(
+        f,
+        "\n## Control operations\n\n| kind | protocol | from | to | function | target | count |\n"
+        "|---|---|---|---|---|---|---|\n");
     json_array_foreach(json_object_get(doc, "control_operations"), i, a)
         fprintf(f, "| %s | %s | %s | %s | %s | %s | %lld |\n", jstr(a, "kind"), jstr(a, "protocol"),
                 jstr(a, "source"), jstr(a, "target_ip"), jstr(a, "function"), jstr(a, "target"),
                 (long long)json_integer_value(json_object_get(a, "count")));
-    fprintf(f, "\n## Findings\n\n| kind | protocol | host | detail | count |\n|---|---|---|---|---|\n");
+    fprintf(
+        f, "\n## Findings\n\n| kind | protocol | host | detail | count |\n|---|---|---|---|---|\n");
     json_array_foreach(json_object_get(doc, "findings"), i, a)
         fprintf(f, "| %s | %s | %s | %s | %lld |\n", jstr(a, "kind"), jstr(a, "protocol"),
                 strcmp(jstr(a, "ip"), "") ? jstr(a, "ip") : jstr(a, "mac"), jstr(a, "detail"),
@@ -142,11 +157,20 @@ static void html_text(FILE *f, const char *s)
 {
     for (; *s; s++) {
         switch (*s) {
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '&': fputs("&amp;", f); break;
-        case '"': fputs("&quot;", f); break;
-        default: fputc(*s, f);
+        case '<':
+            fputs("&lt;", f);
+            break;
+        case '>':
+            fputs("&gt;", f);
+            break;
+        case '&':
+            fputs("&amp;", f);
+            break;
+        case '"':
+            fputs("&quot;", f);
+            break;
+        default:
+            fputc(*s, f);
         }
     }
 }
@@ -162,7 +186,8 @@ static void html_table(FILE *f, json_t *arr, const char *const *cols, size_t n)
     fputs("</tr>\n", f);
     size_t i;
     json_t *a;
-    json_array_foreach(arr, i, a) {
+    json_array_foreach(arr, i, a)
+    {
         fputs("<tr>", f);
         for (size_t c = 0; c < n; c++) {
             json_t *v = json_object_get(a, cols[c]);
@@ -188,7 +213,8 @@ static void html(json_t *doc, FILE *f)
           "border-radius:6px;padding:1em;flex:1}.big b{font-size:2em;display:block}table{border-"
           "collapse:collapse;width:100%;font-size:.85em;margin-bottom:2em}td,th{border:1px solid"
           " #ddd;padding:.3em;text-align:left}th{background:#f4f4f4}@media print{.big div{break-"
-          "inside:avoid}}</style></head><body>\n", f);
+          "inside:avoid}}</style></head><body>\n",
+          f);
     fputs("<h1>OT security board report</h1><p>Generated ", f);
     html_text(f, jstr(doc, "generated_at"));
     fputs(" from passive network traffic.</p><div class=\"big\">", f);
@@ -201,13 +227,14 @@ static void html(json_t *doc, FILE *f)
     fprintf(f, "<div><b>%zu</b>insecure findings</div></div>\n",
             json_array_size(json_object_get(doc, "findings")));
     fputs("<p>Not yet assessed in this report: register gaps, known vulnerabilities,"
-          " segmentation.</p><h2>OT assets</h2>", f);
-    static const char *const ac[] = {"criticality", "role", "id", "vendor", "product",
+          " segmentation.</p><h2>OT assets</h2>",
+          f);
+    static const char *const ac[] = {"criticality",  "role",     "id",   "vendor", "product",
                                      "order_number", "firmware", "name", "ips"};
     html_table(f, json_object_get(doc, "ot_assets"), ac, 9);
     fputs("<h2>Control operations</h2>", f);
-    static const char *const oc[] = {"kind", "protocol", "source", "target_ip", "function",
-                                     "target", "count"};
+    static const char *const oc[] = {"kind",     "protocol", "source", "target_ip",
+                                     "function", "target",   "count"};
     html_table(f, json_object_get(doc, "control_operations"), oc, 7);
     fputs("<h2>Findings</h2>", f);
     static const char *const fc[] = {"kind", "protocol", "ip", "mac", "detail", "count"};

@@ -6,9 +6,9 @@
 #include "dissect/dissect.h"
 
 #define ARP_HTYPE_ETHERNET 1
-#define ARP_PTYPE_IPV4 0x0800
-#define ARP_OP_REQUEST 1
-#define ARP_OP_REPLY 2
+#define ARP_PTYPE_IPV4     0x0800
+#define ARP_OP_REQUEST     1
+#define ARP_OP_REPLY       2
 
 static void parse(struct pctx *c, void *state, int dir, struct rd *pdu)
 {

@@ -47,7 +47,8 @@ static void progress_draw(struct progress *pg, uint64_t file_off, bool final)
         return;
     pg->last = now;
     uint64_t done = pg->done_bytes + file_off;
-    double el = now - pg->start, frac = pg->total_bytes ? (double)done / (double)pg->total_bytes : 1;
+    double el = now - pg->start,
+           frac = pg->total_bytes ? (double)done / (double)pg->total_bytes : 1;
     if (frac > 1)
         frac = 1;
     double eta = frac > 0 ? el / frac - el : 0;
@@ -265,7 +266,9 @@ int engine_analyze(const struct engine_opts *o, char **files, int nfiles, struct
         json_decref(sum);
     }
     store_run_end(r.store, run_id, time_now_ns(), st->packets, st->bytes,
-                  rc == 0 ? "ok" : rc == 3 ? "partial" : "failed");
+                  rc == 0   ? "ok"
+                  : rc == 3 ? "partial"
+                            : "failed");
     dispatch_free(r.disp);
     flow_table_free(r.ft);
     decoder_free(r.dec);
@@ -279,16 +282,17 @@ void engine_print_summary(const struct engine_stats *st, FILE *out)
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     fprintf(out,
-            "files %llu ok, %llu failed, %llu skipped; packets %llu; bytes %llu; flows %llu (peak %llu, evicted"
+            "files %llu ok, %llu failed, %llu skipped; packets %llu; bytes %llu; flows %llu (peak "
+            "%llu, evicted"
             " %llu); assets %llu\n"
             "malformed frames %llu, malformed PDUs %llu, stream gaps %llu; %.2f s (%.0f pkt/s);"
             " peak memory %.1f MB\n",
             (unsigned long long)st->files_ok, (unsigned long long)st->files_failed,
-            (unsigned long long)st->files_skipped,
-            (unsigned long long)st->packets, (unsigned long long)st->bytes,
-            (unsigned long long)st->flows, (unsigned long long)st->flows_peak,
-            (unsigned long long)st->flows_evicted, (unsigned long long)st->assets,
-            (unsigned long long)st->malformed_frames, (unsigned long long)st->malformed_pdus,
-            (unsigned long long)st->stream_gaps, st->seconds,
-            st->seconds > 0 ? (double)st->packets / st->seconds : 0, (double)ru.ru_maxrss / 1024);
+            (unsigned long long)st->files_skipped, (unsigned long long)st->packets,
+            (unsigned long long)st->bytes, (unsigned long long)st->flows,
+            (unsigned long long)st->flows_peak, (unsigned long long)st->flows_evicted,
+            (unsigned long long)st->assets, (unsigned long long)st->malformed_frames,
+            (unsigned long long)st->malformed_pdus, (unsigned long long)st->stream_gaps,
+            st->seconds, st->seconds > 0 ? (double)st->packets / st->seconds : 0,
+            (double)ru.ru_maxrss / 1024);
 }

@@ -158,7 +158,7 @@ static void tcp_payload(struct dispatch *d, struct flow *f, int side, const stru
     }
     int32_t rel = seq_diff(seq, ts->next_seq);
     if (rel < 0) {
-        uint32_t dup = (uint32_t)-(int64_t)rel;
+        uint32_t dup = (uint32_t) - (int64_t)rel;
         if (dup >= n) {
             st->retrans_bytes += n;
             return;
@@ -173,8 +173,7 @@ static void tcp_payload(struct dispatch *d, struct flow *f, int side, const stru
         st->ooo_segments++;
         uint32_t base = reasm_empty(ts->buf) ? ts->next_seq : ts->buf->base;
         uint32_t off = (ts->next_seq - base) + (uint32_t)rel;
-        if ((uint32_t)rel > bg->side_max ||
-            reasm_store(bg, &ts->buf, base, off, pl) != REASM_OK) {
+        if ((uint32_t)rel > bg->side_max || reasm_store(bg, &ts->buf, base, off, pl) != REASM_OK) {
             /* more disorder than we may hold: the hole is lost */
             if (!reasm_empty(ts->buf))
                 skip_hole(d, f, ts, c);

@@ -13,8 +13,8 @@
 struct flow_table {
     struct flow_config cfg;
     struct flow *pool;
-    uint32_t *buckets; /* pool index + 1 */
-    uint32_t nbuckets; /* power of two */
+    uint32_t *buckets;  /* pool index + 1 */
+    uint32_t nbuckets;  /* power of two */
     uint32_t free_head; /* released flows, through 'next' (index + 1) */
     uint32_t fresh;     /* pool entries never used yet start here (untouched memory) */
     uint32_t lru_head, lru_tail;

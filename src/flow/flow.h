@@ -30,35 +30,34 @@ struct tcp_side {
     uint32_t next_seq;     /* next byte expected from this side */
     uint32_t skip;         /* bytes of an oversized PDU still to discard */
     bool seq_known;
-    bool lost_sync;        /* dissector framing failed; resync at next segment start */
-    bool closed;           /* FIN or RST seen */
+    bool lost_sync; /* dissector framing failed; resync at next segment start */
+    bool closed;    /* FIN or RST seen */
 };
 
 /* Field order keeps the struct at 224 bytes: one million concurrent flows fit in 224 MB. */
 struct flow {
-    struct flow_key key;           /* 42 bytes */
-    uint8_t client;                /* side (0 = a, 1 = b) that is the client */
-    bool server_fixed;             /* a dissector decided who the server is */
+    struct flow_key key; /* 42 bytes */
+    uint8_t client;      /* side (0 = a, 1 = b) that is the client */
+    bool server_fixed;   /* a dissector decided who the server is */
     uint32_t hash;
-    uint32_t next;                 /* hash chain (pool index + 1, 0 = end) */
-    uint32_t lru_prev, lru_next;   /* pool index + 1, 0 = none */
+    uint32_t next;               /* hash chain (pool index + 1, 0 = end) */
+    uint32_t lru_prev, lru_next; /* pool index + 1, 0 = none */
     uint32_t file_id;
     int64_t first_ns, last_ns;
     uint64_t first_frame;
-    uint64_t pkts[2], bytes[2];    /* sent by side a / b */
-    uint64_t protos;               /* every protocol seen (bit = enum proto) */
+    uint64_t pkts[2], bytes[2]; /* sent by side a / b */
+    uint64_t protos;            /* every protocol seen (bit = enum proto) */
     const struct dissector *dis;
-    void *state;                   /* dissector state from the pool, or NULL */
+    void *state; /* dissector state from the pool, or NULL */
     struct tcp_side tcp[2];
-    uint8_t mac[2][6];             /* source MAC of side a / b (first seen) */
+    uint8_t mac[2][6]; /* source MAC of side a / b (first seen) */
     bool has_mac[2];
     bool syn_seen[2];
     uint8_t probe_tries;
-    uint8_t proto;                 /* enum proto: main application protocol, 0 if unknown */
-    uint32_t gaps;                 /* byte ranges lost in reassembly */
+    uint8_t proto; /* enum proto: main application protocol, 0 if unknown */
+    uint32_t gaps; /* byte ranges lost in reassembly */
     uint32_t malformed;
 };
-
 
 struct flow_stats {
     uint64_t created, expired, evicted, active, peak_active;
@@ -72,8 +71,8 @@ struct flow_stats {
 };
 
 struct flow_config {
-    uint32_t max_flows;       /* hard bound on concurrent flows */
-    uint32_t max_states;      /* dissector state slots */
+    uint32_t max_flows;  /* hard bound on concurrent flows */
+    uint32_t max_states; /* dissector state slots */
     int64_t idle_tcp_ns, idle_udp_ns;
     uint32_t reasm_side_max;  /* bytes buffered per TCP side */
     uint64_t reasm_total_max; /* bytes buffered in all */

@@ -16,15 +16,16 @@
 static const struct {
     const char *proto, *role;
 } server_roles[] = {
-    {"s7comm", "plc"}, {"s7comm-plus", "plc"}, {"modbus", "plc"}, {"enip", "plc"},
-    {"cip", "plc"},    {"fins", "plc"},        {"slmp", "plc"},   {"ads", "plc"},
-    {"mms", "ied"},    {"goose", "ied"},       {"dnp3", "rtu"},   {"iec104", "rtu"},
-    {"opcua", "opc-server"}, {"mqtt", "broker"}, {"bacnet", "plc"}, {"hart-ip", "io-device"},
+    {"s7comm", "plc"},       {"s7comm-plus", "plc"}, {"modbus", "plc"}, {"enip", "plc"},
+    {"cip", "plc"},          {"fins", "plc"},        {"slmp", "plc"},   {"ads", "plc"},
+    {"mms", "ied"},          {"goose", "ied"},       {"dnp3", "rtu"},   {"iec104", "rtu"},
+    {"opcua", "opc-server"}, {"mqtt", "broker"},     {"bacnet", "plc"}, {"hart-ip", "io-device"},
 };
 
-static const char *const industrial[] = {"modbus", "s7comm", "s7comm-plus", "enip", "cip",
-    "profinet-dcp", "profinet-rt", "bacnet", "opcua", "dnp3", "iec104", "mqtt", "mms", "goose",
-    "fins", "slmp", "hart-ip", "ads"};
+static const char *const industrial[] = {
+    "modbus",      "s7comm", "s7comm-plus", "enip", "cip",     "profinet-dcp",
+    "profinet-rt", "bacnet", "opcua",       "dnp3", "iec104",  "mqtt",
+    "mms",         "goose",  "fins",        "slmp", "hart-ip", "ads"};
 
 static bool is_industrial(const char *p)
 {
@@ -39,9 +40,17 @@ static int purdue_of(const char *role)
     static const struct {
         const char *role;
         int level;
-    } t[] = {{"io-device", 0}, {"plc", 1}, {"rtu", 1}, {"ied", 1}, {"hmi", 2},
-             {"scada-server", 2}, {"engineering-workstation", 2}, {"opc-server", 2},
-             {"historian", 3}, {"broker", 3}, {"it-host", 4}};
+    } t[] = {{"io-device", 0},
+             {"plc", 1},
+             {"rtu", 1},
+             {"ied", 1},
+             {"hmi", 2},
+             {"scada-server", 2},
+             {"engineering-workstation", 2},
+             {"opc-server", 2},
+             {"historian", 3},
+             {"broker", 3},
+             {"it-host", 4}};
     for (size_t i = 0; i < sizeof t / sizeof *t; i++)
         if (!strcmp(t[i].role, role))
             return t[i].level;
@@ -52,8 +61,8 @@ static const char *crit_of(const char *role)
 {
     static const char *const high[] = {"plc", "rtu", "ied", "scada-server",
                                        "engineering-workstation"};
-    static const char *const medium[] = {"hmi", "opc-server", "historian", "io-device", "broker",
-                                         "gateway"};
+    static const char *const medium[] = {"hmi",       "opc-server", "historian",
+                                         "io-device", "broker",     "gateway"};
     for (size_t i = 0; i < sizeof high / sizeof *high; i++)
         if (!strcmp(high[i], role))
             return "high";
@@ -116,8 +125,7 @@ void classify(const struct class_input *in, struct class_result *out)
             snprintf(why, sizeof why, "serves %s", proto);
             set_role(out, role, why);
         } else if (in->industrial_servers_polled >= 3) {
-            snprintf(why, sizeof why, "polls %d industrial servers",
-                     in->industrial_servers_polled);
+            snprintf(why, sizeof why, "polls %d industrial servers", in->industrial_servers_polled);
             set_role(out, "scada-server", why);
         } else if (in->industrial_servers_polled >= 1) {
             snprintf(why, sizeof why, "client of %d industrial server%s",

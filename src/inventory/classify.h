@@ -8,10 +8,10 @@
 #include <stdint.h>
 
 #define CLASS_MAX_PROTOS 48
-#define CLASS_MAX_HINTS 16
+#define CLASS_MAX_HINTS  16
 
 struct class_input {
-    bool gateway;       /* a MAC that forwards for many IPs */
+    bool gateway; /* a MAC that forwards for many IPs */
     struct {
         const char *name, *as;
         uint64_t packets;
@@ -28,7 +28,7 @@ struct class_input {
 struct class_result {
     char role[32];
     char role_reason[192];
-    int purdue;         /* -1 = unknown */
+    int purdue; /* -1 = unknown */
     char purdue_reason[192];
     char criticality[8]; /* high | medium | low */
     char crit_reason[192];

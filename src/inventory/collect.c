@@ -219,8 +219,8 @@ static void on_role(void *arg, const struct pctx *c, enum obs_who who, const cha
     count(fc, created, c->pkt->ts_ns, c->pkt->file_id, c->pkt->frame, 1);
 }
 
-static void finding(struct collector *col, const struct pctx *c, enum obs_who who,
-                    const char *kind, const char *detail)
+static void finding(struct collector *col, const struct pctx *c, enum obs_who who, const char *kind,
+                    const char *detail)
 {
     struct ep e;
     who_ep(c, who, &e);
@@ -345,8 +345,9 @@ void collector_flow_done(void *arg, struct flow *f)
     kb_reset(&k);
     key_ep(&k, &e[cli]);
     key_ep(&k, &e[srv]);
-    uint8_t extra[6] = {f->key.l4, (uint8_t)(f->key.port[srv] >> 8), (uint8_t)f->key.port[srv],
-                        (uint8_t)f->proto, (uint8_t)(f->key.vlan >> 8), (uint8_t)f->key.vlan};
+    uint8_t extra[6] = {
+        f->key.l4,         (uint8_t)(f->key.port[srv] >> 8), (uint8_t)f->key.port[srv],
+        (uint8_t)f->proto, (uint8_t)(f->key.vlan >> 8),      (uint8_t)f->key.vlan};
     kb_mem(&k, extra, sizeof extra);
     bool created;
     struct fact_conv *cv = hmap_get(&col->convs, k.b, k.n, &created);

@@ -43,14 +43,14 @@ struct fact_conv {
 };
 
 struct collector {
-    struct hmap sightings;  /* ep -> fact_sighting */
-    struct hmap attrs;      /* ep, field, value, raw, source -> fact_count */
-    struct hmap protocols;  /* ep, proto, as -> fact_count (count = packets) */
-    struct hmap roles;      /* ep, role, source -> fact_count */
-    struct hmap findings;   /* ep, kind, detail -> fact_count */
-    struct hmap ops;        /* src ep, dst ep, proto, kind, function, target, result -> count */
-    struct hmap convs;      /* client ep, server ep, l4, port, proto -> fact_conv */
-    uint64_t malformed;     /* dissector-reported malformed PDUs */
+    struct hmap sightings; /* ep -> fact_sighting */
+    struct hmap attrs;     /* ep, field, value, raw, source -> fact_count */
+    struct hmap protocols; /* ep, proto, as -> fact_count (count = packets) */
+    struct hmap roles;     /* ep, role, source -> fact_count */
+    struct hmap findings;  /* ep, kind, detail -> fact_count */
+    struct hmap ops;       /* src ep, dst ep, proto, kind, function, target, result -> count */
+    struct hmap convs;     /* client ep, server ep, l4, port, proto -> fact_conv */
+    uint64_t malformed;    /* dissector-reported malformed PDUs */
     uint64_t attr_events, op_events;
 };
 
@@ -58,7 +58,7 @@ void collector_init(struct collector *c);
 void collector_reset(struct collector *c); /* after a merge */
 void collector_free(struct collector *c);
 size_t collector_memory(const struct collector *c);
-extern const struct obs_sink collector_sink; /* sink_arg = struct collector * */
+extern const struct obs_sink collector_sink;         /* sink_arg = struct collector * */
 void collector_flow_done(void *arg, struct flow *f); /* flow_done_fn */
 /* a source seen in a frame without a flow (layer 2, ICMP, other IP protocols) */
 void collector_sighting(struct collector *c, const struct pkt *p);

@@ -17,7 +17,7 @@
 #include "util/str.h"
 
 struct mac_info {
-    int v4, v6;      /* distinct unclaimed addresses */
+    int v4, v6; /* distinct unclaimed addresses */
     bool gateway;
 };
 
@@ -62,8 +62,9 @@ static int find_gateways(sqlite3 *db, struct hmap *macs)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db,
-            "SELECT site, mac, ip, max(arp) FROM sightings WHERE mac<>'' AND ip<>''"
-            " GROUP BY site, mac, ip", -1, &st, NULL) != SQLITE_OK)
+                           "SELECT site, mac, ip, max(arp) FROM sightings WHERE mac<>'' AND ip<>''"
+                           " GROUP BY site, mac, ip",
+                           -1, &st, NULL) != SQLITE_OK)
         return -1;
     while (sqlite3_step(st) == SQLITE_ROW) {
         struct keybuf k;
@@ -100,18 +101,20 @@ static bool claimed(sqlite3_stmt *q, const char *site, const char *mac, const ch
 static int map_endpoints(sqlite3 *db, struct hmap *macs, struct hmap *assets)
 {
     sqlite3_stmt *st, *ins, *ip_ins, *q;
-    if (sqlite3_prepare_v2(db,
+    if (sqlite3_prepare_v2(
+            db,
             "SELECT DISTINCT site, mac, ip FROM (SELECT site, mac, ip FROM sightings"
             " UNION SELECT site, mac, ip FROM attributes UNION SELECT site, mac, ip FROM protocols"
             " UNION SELECT site, mac, ip FROM role_hints UNION SELECT site, mac, ip FROM findings)"
-            " ORDER BY site, mac, ip", -1, &st, NULL) != SQLITE_OK)
+            " ORDER BY site, mac, ip",
+            -1, &st, NULL) != SQLITE_OK)
         return -1;
     sqlite3_prepare_v2(db, "INSERT INTO endpoint_asset(site, mac, ip, asset_id) VALUES(?,?,?,?)",
                        -1, &ins, NULL);
-    sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO asset_ips(asset_id, ip) VALUES(?,?)", -1,
-                       &ip_ins, NULL);
-    sqlite3_prepare_v2(db, "SELECT 1 FROM sightings WHERE site=? AND mac=? AND ip=? AND arp=1",
-                       -1, &q, NULL);
+    sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO asset_ips(asset_id, ip) VALUES(?,?)", -1, &ip_ins,
+                       NULL);
+    sqlite3_prepare_v2(db, "SELECT 1 FROM sightings WHERE site=? AND mac=? AND ip=? AND arp=1", -1,
+                       &q, NULL);
     int rc = 0;
     while (sqlite3_step(st) == SQLITE_ROW) {
         const char *site = txt(st, 0), *mac = txt(st, 1), *ip = txt(st, 2);
@@ -168,8 +171,10 @@ static int map_endpoints(sqlite3 *db, struct hmap *macs, struct hmap *assets)
 static int write_assets(sqlite3 *db, struct hmap *assets)
 {
     sqlite3_stmt *ins;
-    if (sqlite3_prepare_v2(db, "INSERT INTO assets(id, site, mac, gateway_mac, mac_vendor)"
-                               " VALUES(?,?,?,?,?)", -1, &ins, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db,
+                           "INSERT INTO assets(id, site, mac, gateway_mac, mac_vendor)"
+                           " VALUES(?,?,?,?,?)",
+                           -1, &ins, NULL) != SQLITE_OK)
         return -1;
     int rc = 0;
     for (struct hmap_entry *e = hmap_first(assets); e; e = hmap_next(e)) {
@@ -196,8 +201,8 @@ static int write_assets(sqlite3 *db, struct hmap *assets)
     return rc;
 }
 
-static const char *const identity_fields[] = {"vendor", "product", "order_number", "firmware",
-                                              "hardware", "serial", "name"};
+static const char *const identity_fields[] = {"vendor",   "product", "order_number", "firmware",
+                                              "hardware", "serial",  "name"};
 
 static int aggregate(sqlite3 *db)
 {
@@ -237,28 +242,34 @@ static int classify_all(sqlite3 *db, struct hmap *macs)
     sqlite3_stmt *assets, *protos, *hints, *polled, *progs, *upd, *cls;
     char sql[1024];
     sqlite3_prepare_v2(db, "SELECT id, site, gateway_mac, mac FROM assets", -1, &assets, NULL);
-    sqlite3_prepare_v2(db, "SELECT p.proto, p.role, sum(p.packets) FROM protocols p JOIN"
-                           " endpoint_asset ea ON ea.site=p.site AND ea.mac=p.mac AND ea.ip=p.ip"
-                           " WHERE ea.asset_id=? GROUP BY p.proto, p.role ORDER BY 3 DESC",
+    sqlite3_prepare_v2(db,
+                       "SELECT p.proto, p.role, sum(p.packets) FROM protocols p JOIN"
+                       " endpoint_asset ea ON ea.site=p.site AND ea.mac=p.mac AND ea.ip=p.ip"
+                       " WHERE ea.asset_id=? GROUP BY p.proto, p.role ORDER BY 3 DESC",
                        -1, &protos, NULL);
-    sqlite3_prepare_v2(db, "SELECT h.role, h.source FROM role_hints h JOIN endpoint_asset ea ON"
-                           " ea.site=h.site AND ea.mac=h.mac AND ea.ip=h.ip WHERE ea.asset_id=?"
-                           " ORDER BY h.count DESC", -1, &hints, NULL);
-    sqlite3_prepare_v2(db, "SELECT count(DISTINCT c.server_ip || '/' || c.server_mac) FROM"
-                           " conversations c JOIN endpoint_asset ea ON ea.site=c.site AND"
-                           " ea.mac=c.client_mac AND ea.ip=c.client_ip WHERE ea.asset_id=? AND"
-                           " c.proto IN ('modbus','s7comm','s7comm-plus','enip','cip','dnp3',"
-                           "'iec104','opcua','bacnet','fins','slmp','mms','ads','hart-ip')",
+    sqlite3_prepare_v2(db,
+                       "SELECT h.role, h.source FROM role_hints h JOIN endpoint_asset ea ON"
+                       " ea.site=h.site AND ea.mac=h.mac AND ea.ip=h.ip WHERE ea.asset_id=?"
+                       " ORDER BY h.count DESC",
+                       -1, &hints, NULL);
+    sqlite3_prepare_v2(db,
+                       "SELECT count(DISTINCT c.server_ip || '/' || c.server_mac) FROM"
+                       " conversations c JOIN endpoint_asset ea ON ea.site=c.site AND"
+                       " ea.mac=c.client_mac AND ea.ip=c.client_ip WHERE ea.asset_id=? AND"
+                       " c.proto IN ('modbus','s7comm','s7comm-plus','enip','cip','dnp3',"
+                       "'iec104','opcua','bacnet','fins','slmp','mms','ads','hart-ip')",
                        -1, &polled, NULL);
     snprintf(sql, sizeof sql,
              "SELECT 1 FROM operations o JOIN endpoint_asset ea ON ea.site=o.site AND"
              " ea.mac=o.src_mac AND ea.ip=o.src_ip WHERE ea.asset_id=? AND o.kind IN (%s) LIMIT 1",
              program_kinds);
     sqlite3_prepare_v2(db, sql, -1, &progs, NULL);
-    sqlite3_prepare_v2(db, "UPDATE assets SET role=?, purdue_level=?, criticality=? WHERE id=?",
-                       -1, &upd, NULL);
-    sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO asset_class(asset_id, field, value, reason)"
-                           " VALUES(?,?,?,?)", -1, &cls, NULL);
+    sqlite3_prepare_v2(db, "UPDATE assets SET role=?, purdue_level=?, criticality=? WHERE id=?", -1,
+                       &upd, NULL);
+    sqlite3_prepare_v2(db,
+                       "INSERT OR REPLACE INTO asset_class(asset_id, field, value, reason)"
+                       " VALUES(?,?,?,?)",
+                       -1, &cls, NULL);
     if (!assets || !protos || !hints || !polled || !progs || !upd || !cls)
         return -1;
     while (sqlite3_step(assets) == SQLITE_ROW) {
@@ -360,12 +371,13 @@ static int derive_history(sqlite3 *db)
     if (run(db, sql) || run(db, "DELETE FROM asset_history WHERE old_value IS NULL"))
         return -1;
     /* addresses and protocols that appeared later than the asset itself */
-    if (run(db, "INSERT INTO asset_history(asset_id, field, old_value, new_value, time_ns,"
-                " file_id, frame, source)"
-                " SELECT ea.asset_id, 'ip', NULL, s.ip, min(s.first_ns), s.file_id, s.frame,"
-                " 'first packet from the address' FROM sightings s JOIN endpoint_asset ea ON"
-                " ea.site=s.site AND ea.mac=s.mac AND ea.ip=s.ip JOIN assets x ON x.id=ea.asset_id"
-                " WHERE s.ip<>'' GROUP BY ea.asset_id, s.ip HAVING min(s.first_ns) > min(x.first_ns)"))
+    if (run(db,
+            "INSERT INTO asset_history(asset_id, field, old_value, new_value, time_ns,"
+            " file_id, frame, source)"
+            " SELECT ea.asset_id, 'ip', NULL, s.ip, min(s.first_ns), s.file_id, s.frame,"
+            " 'first packet from the address' FROM sightings s JOIN endpoint_asset ea ON"
+            " ea.site=s.site AND ea.mac=s.mac AND ea.ip=s.ip JOIN assets x ON x.id=ea.asset_id"
+            " WHERE s.ip<>'' GROUP BY ea.asset_id, s.ip HAVING min(s.first_ns) > min(x.first_ns)"))
         return -1;
     return run(db, "INSERT INTO asset_history(asset_id, field, old_value, new_value, time_ns,"
                    " file_id, frame, source)"

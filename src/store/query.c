@@ -43,11 +43,11 @@ static sqlite3_stmt *prep(sqlite3 *db, const char *sql)
 static void asset_evidence(sqlite3 *db, json_t *a, const char *id)
 {
     json_t *ev = json_array(), *attrs = json_object();
-    sqlite3_stmt *st = prep(db,
-        "SELECT x.field, x.value, x.raw, x.source, x.frame, f.path, x.last_ns FROM attributes x"
-        " JOIN endpoint_asset ea ON ea.site=x.site AND ea.mac=x.mac AND ea.ip=x.ip"
-        " LEFT JOIN files f ON f.id=x.file_id WHERE ea.asset_id=?"
-        " ORDER BY x.field, x.last_ns DESC, x.count DESC, x.value");
+    sqlite3_stmt *st = prep(
+        db, "SELECT x.field, x.value, x.raw, x.source, x.frame, f.path, x.last_ns FROM attributes x"
+            " JOIN endpoint_asset ea ON ea.site=x.site AND ea.mac=x.mac AND ea.ip=x.ip"
+            " LEFT JOIN files f ON f.id=x.file_id WHERE ea.asset_id=?"
+            " ORDER BY x.field, x.last_ns DESC, x.count DESC, x.value");
     sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
     while (sqlite3_step(st) == SQLITE_ROW) {
         const char *field = (const char *)sqlite3_column_text(st, 0);
@@ -139,17 +139,18 @@ json_t *store_assets_json(struct store *s)
 {
     sqlite3 *db = store_db(s);
     json_t *list = json_array();
-    sqlite3_stmt *st = prep(db,
+    sqlite3_stmt *st = prep(
+        db,
         "SELECT id, site, mac, gateway_mac, mac_vendor, vendor, product, order_number, firmware,"
         " hardware, serial, name, role, purdue_level, criticality, zone, first_ns, last_ns,"
         " packets FROM assets ORDER BY site, id");
     sqlite3_stmt *ips = prep(db, "SELECT ip FROM asset_ips WHERE asset_id=? ORDER BY"
                                  " instr(ip, ':') > 0, length(ip), ip");
     sqlite3_stmt *vl = prep(db, "SELECT vlan FROM asset_vlans WHERE asset_id=? ORDER BY vlan");
-    sqlite3_stmt *pr = prep(db,
-        "SELECT p.proto, p.role, sum(p.packets) FROM protocols p JOIN endpoint_asset ea ON"
-        " ea.site=p.site AND ea.mac=p.mac AND ea.ip=p.ip WHERE ea.asset_id=?"
-        " GROUP BY p.proto, p.role ORDER BY p.proto, p.role");
+    sqlite3_stmt *pr =
+        prep(db, "SELECT p.proto, p.role, sum(p.packets) FROM protocols p JOIN endpoint_asset ea ON"
+                 " ea.site=p.site AND ea.mac=p.mac AND ea.ip=p.ip WHERE ea.asset_id=?"
+                 " GROUP BY p.proto, p.role ORDER BY p.proto, p.role");
     if (!st || !ips || !vl || !pr) {
         sqlite3_finalize(st);
         sqlite3_finalize(ips);
@@ -158,8 +159,9 @@ json_t *store_assets_json(struct store *s)
         json_decref(list);
         return NULL;
     }
-    static const char *const names[] = {"id", "site", "mac", "gateway_mac", "mac_vendor",
-        "vendor", "product", "order_number", "firmware", "hardware", "serial", "name"};
+    static const char *const names[] = {"id",         "site",     "mac",     "gateway_mac",
+                                        "mac_vendor", "vendor",   "product", "order_number",
+                                        "firmware",   "hardware", "serial",  "name"};
     while (sqlite3_step(st) == SQLITE_ROW) {
         json_t *a = json_object();
         const char *id = (const char *)sqlite3_column_text(st, 0);
@@ -216,20 +218,25 @@ static json_t *endpoint(sqlite3_stmt *st, int mac, int ip, int asset)
                      "asset", jstr_or_null(st, asset));
 }
 
-#define ASSET_OF(m, i, alias)                                                                    \
-    "(SELECT asset_id FROM endpoint_asset ea WHERE ea.site=" alias ".site AND ea.mac=" alias     \
-    "." m " AND ea.ip=" alias "." i ")"
+#define ASSET_OF(m, i, alias)                                                                      \
+    "(SELECT asset_id FROM endpoint_asset ea WHERE ea.site=" alias ".site AND ea.mac=" alias "." m \
+    " AND ea.ip=" alias "." i ")"
 
 json_t *store_flows_json(struct store *s)
 {
     sqlite3 *db = store_db(s);
     json_t *list = json_array();
-    sqlite3_stmt *st = prep(db,
-        "SELECT c.client_mac, c.client_ip, " ASSET_OF("client_mac", "client_ip", "c") ","
-        " c.server_mac, c.server_ip, " ASSET_OF("server_mac", "server_ip", "c") ", c.l4, c.port,"
-        " c.proto, c.vlan, c.flows, c.pkts_cs, c.pkts_sc, c.bytes_cs, c.bytes_sc, c.first_ns,"
-        " c.last_ns, c.gaps, c.malformed, c.site FROM conversations c"
-        " ORDER BY c.site, c.first_ns, c.client_ip, c.server_ip, c.port");
+    sqlite3_stmt *st = prep(
+        db, "SELECT c.client_mac, c.client_ip, " ASSET_OF(
+                "client_mac", "client_ip",
+                "c") ","
+                     " c.server_mac, c.server_ip, " ASSET_OF(
+                         "server_mac", "server_ip",
+                         "c") ", c.l4, c.port,"
+                              " c.proto, c.vlan, c.flows, c.pkts_cs, c.pkts_sc, c.bytes_cs, "
+                              "c.bytes_sc, c.first_ns,"
+                              " c.last_ns, c.gaps, c.malformed, c.site FROM conversations c"
+                              " ORDER BY c.site, c.first_ns, c.client_ip, c.server_ip, c.port");
     if (!st) {
         json_decref(list);
         return NULL;
@@ -243,14 +250,18 @@ json_t *store_flows_json(struct store *s)
         json_object_set_new(f, "transport", json_string(tr));
         json_object_set_new(f, "port", json_integer(sqlite3_column_int(st, 7)));
         json_object_set_new(f, "protocol", jstr_or_null(st, 8));
-        json_object_set_new(f, "vlan", sqlite3_column_int(st, 9) ? json_integer(sqlite3_column_int(st, 9)) : json_null());
+        json_object_set_new(f, "vlan",
+                            sqlite3_column_int(st, 9) ? json_integer(sqlite3_column_int(st, 9))
+                                                      : json_null());
         json_object_set_new(f, "connections", json_integer(sqlite3_column_int64(st, 10)));
-        json_object_set_new(f, "packets", json_pack("{s:I, s:I}", "to_server",
-            (json_int_t)sqlite3_column_int64(st, 11), "to_client",
-            (json_int_t)sqlite3_column_int64(st, 12)));
-        json_object_set_new(f, "bytes", json_pack("{s:I, s:I}", "to_server",
-            (json_int_t)sqlite3_column_int64(st, 13), "to_client",
-            (json_int_t)sqlite3_column_int64(st, 14)));
+        json_object_set_new(f, "packets",
+                            json_pack("{s:I, s:I}", "to_server",
+                                      (json_int_t)sqlite3_column_int64(st, 11), "to_client",
+                                      (json_int_t)sqlite3_column_int64(st, 12)));
+        json_object_set_new(f, "bytes",
+                            json_pack("{s:I, s:I}", "to_server",
+                                      (json_int_t)sqlite3_column_int64(st, 13), "to_client",
+                                      (json_int_t)sqlite3_column_int64(st, 14)));
         json_object_set_new(f, "first_seen", jtime(st, 15));
         json_object_set_new(f, "last_seen", jtime(st, 16));
         json_object_set_new(f, "stream_gaps", json_integer(sqlite3_column_int64(st, 17)));
@@ -266,12 +277,16 @@ json_t *store_operations_json(struct store *s)
 {
     sqlite3 *db = store_db(s);
     json_t *list = json_array();
-    sqlite3_stmt *st = prep(db,
-        "SELECT o.id, o.first_ns, o.last_ns, o.count, o.src_mac, o.src_ip, "
-        ASSET_OF("src_mac", "src_ip", "o") ", o.dst_mac, o.dst_ip, "
-        ASSET_OF("dst_mac", "dst_ip", "o") ", o.proto, o.kind, o.function, o.target, o.result,"
-        " o.frame, f.path, o.site FROM operations o LEFT JOIN files f ON f.id=o.file_id"
-        " ORDER BY o.first_ns, o.id");
+    sqlite3_stmt *st = prep(
+        db,
+        "SELECT o.id, o.first_ns, o.last_ns, o.count, o.src_mac, o.src_ip, " ASSET_OF(
+            "src_mac", "src_ip",
+            "o") ", o.dst_mac, o.dst_ip, " ASSET_OF("dst_mac", "dst_ip",
+                                                    "o") ", o.proto, o.kind, o.function, o.target, "
+                                                         "o.result,"
+                                                         " o.frame, f.path, o.site FROM operations "
+                                                         "o LEFT JOIN files f ON f.id=o.file_id"
+                                                         " ORDER BY o.first_ns, o.id");
     if (!st) {
         json_decref(list);
         return NULL;
@@ -289,8 +304,9 @@ json_t *store_operations_json(struct store *s)
         json_object_set_new(o, "function", jstr_or_null(st, 12));
         json_object_set_new(o, "target", jstr_or_null(st, 13));
         json_object_set_new(o, "result", jstr_or_null(st, 14));
-        json_object_set_new(o, "evidence", json_pack("{s:o, s:o}", "file", jstr_or_null(st, 16),
-                                                     "frame", jint_or_null(st, 15)));
+        json_object_set_new(
+            o, "evidence",
+            json_pack("{s:o, s:o}", "file", jstr_or_null(st, 16), "frame", jint_or_null(st, 15)));
         json_object_set_new(o, "site", jstr_or_null(st, 17));
         json_array_append_new(list, o);
     }
@@ -323,13 +339,13 @@ json_t *store_summary_json(struct store *s)
         json_object_set_new(crit, (const char *)sqlite3_column_text(st, 0),
                             json_integer(sqlite3_column_int64(st, 1)));
     sqlite3_finalize(st);
-    return json_pack("{s:I, s:I, s:o, s:o, s:I, s:I, s:I, s:I}",
-        "assets", count_of(db, "SELECT count(*) FROM assets"),
-        "ot_assets", count_of(db, "SELECT count(*) FROM assets WHERE role NOT IN ('it-host',"
+    return json_pack("{s:I, s:I, s:o, s:o, s:I, s:I, s:I, s:I}", "assets",
+                     count_of(db, "SELECT count(*) FROM assets"), "ot_assets",
+                     count_of(db, "SELECT count(*) FROM assets WHERE role NOT IN ('it-host',"
                                   "'unknown','gateway','network-device')"),
-        "by_role", roles, "ot_by_criticality", crit,
-        "conversations", count_of(db, "SELECT count(*) FROM conversations"),
-        "operations", count_of(db, "SELECT coalesce(sum(count),0) FROM operations"),
-        "files", count_of(db, "SELECT count(*) FROM files"),
-        "packets", count_of(db, "SELECT coalesce(sum(packets),0) FROM files"));
+                     "by_role", roles, "ot_by_criticality", crit, "conversations",
+                     count_of(db, "SELECT count(*) FROM conversations"), "operations",
+                     count_of(db, "SELECT coalesce(sum(count),0) FROM operations"), "files",
+                     count_of(db, "SELECT count(*) FROM files"), "packets",
+                     count_of(db, "SELECT coalesce(sum(packets),0) FROM files"));
 }

@@ -15,23 +15,59 @@
 #include "util/str.h"
 #include "util/timefmt.h"
 
-enum col { C_REF, C_NAME, C_MAC, C_IP, C_SERIAL, C_VENDOR, C_MODEL, C_FIRMWARE, C_OWNER, C_CRIT,
-           C_ZONE, C_COUNT };
+enum col {
+    C_REF,
+    C_NAME,
+    C_MAC,
+    C_IP,
+    C_SERIAL,
+    C_VENDOR,
+    C_MODEL,
+    C_FIRMWARE,
+    C_OWNER,
+    C_CRIT,
+    C_ZONE,
+    C_COUNT
+};
 
 /* header synonyms seen in real registers */
 static const struct {
     const char *alias;
     enum col c;
 } synonyms[] = {
-    {"asset id", C_REF}, {"asset_id", C_REF}, {"id", C_REF}, {"asset", C_REF},
-    {"inventory number", C_REF}, {"name", C_NAME}, {"hostname", C_NAME}, {"host name", C_NAME},
-    {"device name", C_NAME}, {"mac", C_MAC}, {"mac address", C_MAC}, {"mac_address", C_MAC},
-    {"ip", C_IP}, {"ip address", C_IP}, {"ip_address", C_IP}, {"ipv4", C_IP},
-    {"serial", C_SERIAL}, {"serial number", C_SERIAL}, {"serial_number", C_SERIAL},
-    {"vendor", C_VENDOR}, {"manufacturer", C_VENDOR}, {"model", C_MODEL}, {"product", C_MODEL},
-    {"type", C_MODEL}, {"firmware", C_FIRMWARE}, {"firmware version", C_FIRMWARE},
-    {"firmware_version", C_FIRMWARE}, {"version", C_FIRMWARE}, {"owner", C_OWNER},
-    {"responsible", C_OWNER}, {"criticality", C_CRIT}, {"zone", C_ZONE}, {"segment", C_ZONE},
+    {"asset id", C_REF},
+    {"asset_id", C_REF},
+    {"id", C_REF},
+    {"asset", C_REF},
+    {"inventory number", C_REF},
+    {"name", C_NAME},
+    {"hostname", C_NAME},
+    {"host name", C_NAME},
+    {"device name", C_NAME},
+    {"mac", C_MAC},
+    {"mac address", C_MAC},
+    {"mac_address", C_MAC},
+    {"ip", C_IP},
+    {"ip address", C_IP},
+    {"ip_address", C_IP},
+    {"ipv4", C_IP},
+    {"serial", C_SERIAL},
+    {"serial number", C_SERIAL},
+    {"serial_number", C_SERIAL},
+    {"vendor", C_VENDOR},
+    {"manufacturer", C_VENDOR},
+    {"model", C_MODEL},
+    {"product", C_MODEL},
+    {"type", C_MODEL},
+    {"firmware", C_FIRMWARE},
+    {"firmware version", C_FIRMWARE},
+    {"firmware_version", C_FIRMWARE},
+    {"version", C_FIRMWARE},
+    {"owner", C_OWNER},
+    {"responsible", C_OWNER},
+    {"criticality", C_CRIT},
+    {"zone", C_ZONE},
+    {"segment", C_ZONE},
 };
 
 static void lower(char *dst, size_t n, const char *s)
@@ -117,12 +153,13 @@ int register_import(struct store *s, const char *path, int64_t now_ns, int *rows
     header = row;
     sqlite3 *db = store_db(s);
     sqlite3_stmt *ins;
-    if (sqlite3_exec(db, "BEGIN IMMEDIATE; DELETE FROM register; DELETE FROM register_match;",
-                     NULL, NULL, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "INSERT INTO register(asset_ref, name, mac, ip, serial, vendor,"
-                               " model, firmware, owner, criticality, zone, extra, imported_ns,"
-                               " source) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &ins,
-                           NULL) != SQLITE_OK) {
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE; DELETE FROM register; DELETE FROM register_match;", NULL,
+                     NULL, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db,
+                           "INSERT INTO register(asset_ref, name, mac, ip, serial, vendor,"
+                           " model, firmware, owner, criticality, zone, extra, imported_ns,"
+                           " source) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                           -1, &ins, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "%s", sqlite3_errmsg(db));
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
         return 1;
@@ -239,12 +276,14 @@ int register_match(struct store *s)
     hmap_init(&idx, sizeof(struct cand));
     sqlite3_stmt *st;
     /* every name an asset goes by: identity name, hostname, NetBIOS name */
-    sqlite3_prepare_v2(db,
+    sqlite3_prepare_v2(
+        db,
         "SELECT a.id, a.mac, a.serial, a.name, NULL FROM assets a UNION ALL"
         " SELECT asset_id, NULL, NULL, NULL, ip FROM asset_ips UNION ALL"
         " SELECT ea.asset_id, NULL, NULL, x.value, NULL FROM attributes x JOIN endpoint_asset ea"
         " ON ea.site=x.site AND ea.mac=x.mac AND ea.ip=x.ip WHERE x.field IN ('hostname',"
-        " 'netbios_name', 'name')", -1, &st, NULL);
+        " 'netbios_name', 'name')",
+        -1, &st, NULL);
     while (st && sqlite3_step(st) == SQLITE_ROW) {
         const char *id = txt(st, 0);
         index_put(&idx, "mac", txt(st, 1), id);
@@ -267,8 +306,10 @@ int register_match(struct store *s)
             SQLITE_OK ||
         sqlite3_prepare_v2(db, "SELECT row, mac, serial, ip, name FROM register", -1, &rows,
                            NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "INSERT INTO register_match(row, asset_id, confidence, method)"
-                               " VALUES(?,?,?,?)", -1, &ins, NULL) != SQLITE_OK) {
+        sqlite3_prepare_v2(db,
+                           "INSERT INTO register_match(row, asset_id, confidence, method)"
+                           " VALUES(?,?,?,?)",
+                           -1, &ins, NULL) != SQLITE_OK) {
         hmap_clear(&idx);
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
         return -1;
@@ -317,8 +358,9 @@ int register_match(struct store *s)
 
 /* ---- gaps ---- */
 
-#define OT_ROLES "('plc','rtu','ied','io-device','hmi','engineering-workstation','scada-server'," \
-                 "'historian','opc-server','broker')"
+#define OT_ROLES                                                                                   \
+    "('plc','rtu','ied','io-device','hmi','engineering-workstation','scada-server',"               \
+    "'historian','opc-server','broker')"
 
 static json_t *rows_json(sqlite3 *db, const char *sql, int64_t a, int64_t b)
 {
@@ -380,13 +422,15 @@ static json_t *mismatches(sqlite3 *db)
 {
     json_t *arr = json_array();
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db,
+    if (sqlite3_prepare_v2(
+            db,
             "SELECT r.asset_ref, m.asset_id, r.firmware, a.firmware, r.model, a.product,"
             " a.order_number, (SELECT group_concat(x.value, '|') FROM attributes x JOIN"
             " endpoint_asset ea ON ea.site=x.site AND ea.mac=x.mac AND ea.ip=x.ip WHERE"
             " ea.asset_id=a.id AND x.field='model'), a.role, a.criticality FROM register r"
             " JOIN register_match m ON m.row=r.row JOIN assets a ON a.id=m.asset_id ORDER BY"
-            " r.asset_ref", -1, &st, NULL) != SQLITE_OK)
+            " r.asset_ref",
+            -1, &st, NULL) != SQLITE_OK)
         return arr;
     while (sqlite3_step(st) == SQLITE_ROW) {
         const char *ref = txt(st, 0), *id = txt(st, 1);
@@ -396,9 +440,10 @@ static json_t *mismatches(sqlite3 *db)
             vnorm(a, sizeof a, rf);
             vnorm(b, sizeof b, sf);
             if (strcmp(a, b) != 0)
-                json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s?}",
-                    "asset_ref", ref, "asset", id, "field", "firmware", "registered", rf,
-                    "seen", sf, "role", txt(st, 8), "criticality", txt(st, 9)));
+                json_array_append_new(
+                    arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s?}", "asset_ref", ref,
+                                   "asset", id, "field", "firmware", "registered", rf, "seen", sf,
+                                   "role", txt(st, 8), "criticality", txt(st, 9)));
         }
         if (rm) {
             /* the registered model must be one of the names the device gives itself */
@@ -417,10 +462,13 @@ static json_t *mismatches(sqlite3 *db)
                 }
             }
             if (any && !same)
-                json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s?}",
-                    "asset_ref", ref, "asset", id, "field", "model", "registered", rm,
-                    "seen", seen[0] ? seen[0] : seen[1] ? seen[1] : seen[2], "role", txt(st, 8),
-                    "criticality", txt(st, 9)));
+                json_array_append_new(
+                    arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s?}", "asset_ref", ref,
+                                   "asset", id, "field", "model", "registered", rm, "seen",
+                                   seen[0]   ? seen[0]
+                                   : seen[1] ? seen[1]
+                                             : seen[2],
+                                   "role", txt(st, 8), "criticality", txt(st, 9)));
         }
     }
     sqlite3_finalize(st);
@@ -448,8 +496,7 @@ json_t *register_gaps_json(struct store *s, int stale_days, int64_t now_ns, bool
     sqlite3 *db = store_db(s);
     if (now_ns == 0) {
         sqlite3_stmt *st;
-        if (sqlite3_prepare_v2(db, "SELECT max(last_ns) FROM assets", -1, &st, NULL) ==
-                SQLITE_OK &&
+        if (sqlite3_prepare_v2(db, "SELECT max(last_ns) FROM assets", -1, &st, NULL) == SQLITE_OK &&
             sqlite3_step(st) == SQLITE_ROW)
             now_ns = sqlite3_column_int64(st, 0);
         sqlite3_finalize(st);
@@ -464,7 +511,8 @@ json_t *register_gaps_json(struct store *s, int stale_days, int64_t now_ns, bool
              " THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, a.id",
              all_assets ? "1" : "a.role IN " OT_ROLES);
     json_t *unmanaged = rows_json(db, sql, 0, 0);
-    json_t *stale = rows_json(db,
+    json_t *stale = rows_json(
+        db,
         "SELECT r.asset_ref, r.name, r.ip, r.mac, r.criticality AS registered_criticality,"
         " m.asset_id AS asset, m.method, a.role, a.criticality, a.last_ns AS last_seen_ns,"
         " CASE WHEN m.asset_id IS NULL THEN 'never seen' ELSE 'not seen since the cutoff' END"
@@ -472,24 +520,29 @@ json_t *register_gaps_json(struct store *s, int stale_days, int64_t now_ns, bool
         " ON a.id=m.asset_id WHERE m.asset_id IS NULL OR a.last_ns < ?1 ORDER BY r.asset_ref",
         cutoff, 0);
     json_t *mism = mismatches(db);
-    json_t *matched = rows_json(db, "SELECT r.asset_ref, m.asset_id AS asset, m.method,"
-                                    " m.confidence FROM register r JOIN register_match m ON"
-                                    " m.row=r.row ORDER BY r.asset_ref", 0, 0);
+    json_t *matched = rows_json(db,
+                                "SELECT r.asset_ref, m.asset_id AS asset, m.method,"
+                                " m.confidence FROM register r JOIN register_match m ON"
+                                " m.row=r.row ORDER BY r.asset_ref",
+                                0, 0);
     json_t *bycrit = json_object(), *byrole = json_object();
     size_t i;
     json_t *v;
-    json_array_foreach(unmanaged, i, v) {
+    json_array_foreach(unmanaged, i, v)
+    {
         breakdown(bycrit, jstr_any(v, "criticality"), "unmanaged");
         breakdown(byrole, jstr_any(v, "role"), "unmanaged");
     }
-    json_array_foreach(stale, i, v) {
+    json_array_foreach(stale, i, v)
+    {
         const char *c = json_is_string(json_object_get(v, "criticality"))
                             ? jstr_any(v, "criticality")
                             : jstr_any(v, "registered_criticality");
         breakdown(bycrit, c, "stale");
         breakdown(byrole, jstr_any(v, "role"), "stale");
     }
-    json_array_foreach(mism, i, v) {
+    json_array_foreach(mism, i, v)
+    {
         breakdown(bycrit, jstr_any(v, "criticality"), "mismatched");
         breakdown(byrole, jstr_any(v, "role"), "mismatched");
     }
@@ -503,15 +556,16 @@ json_t *register_gaps_json(struct store *s, int stale_days, int64_t now_ns, bool
     json_decref(reg);
     char now[TIME_STRLEN];
     time_format(now_ns, now);
-    json_t *counts = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", all_assets ? "assets_seen" :
-        "ot_assets_seen", nseen, "registered", nreg, "matched", (json_int_t)json_array_size(matched),
-        "unmanaged", (json_int_t)json_array_size(unmanaged), "stale",
-        (json_int_t)json_array_size(stale), "mismatched", (json_int_t)json_array_size(mism));
+    json_t *counts = json_pack(
+        "{s:I, s:I, s:I, s:I, s:I, s:I}", all_assets ? "assets_seen" : "ot_assets_seen", nseen,
+        "registered", nreg, "matched", (json_int_t)json_array_size(matched), "unmanaged",
+        (json_int_t)json_array_size(unmanaged), "stale", (json_int_t)json_array_size(stale),
+        "mismatched", (json_int_t)json_array_size(mism));
     json_object_set_new(counts, "unmanaged_share",
                         json_real(nseen ? (double)json_array_size(unmanaged) / (double)nseen : 0));
-    return json_pack("{s:s, s:s, s:i, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
-                     "schema", "otscope.register-gaps/1", "now", now, "stale_days", stale_days,
-                     "scope", all_assets ? "all" : "ot", "counts", counts, "by_criticality",
-                     bycrit, "by_role", byrole, "unmanaged", unmanaged, "stale", stale,
-                     "mismatched", mism, "matches", matched);
+    return json_pack("{s:s, s:s, s:i, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "schema",
+                     "otscope.register-gaps/1", "now", now, "stale_days", stale_days, "scope",
+                     all_assets ? "all" : "ot", "counts", counts, "by_criticality", bycrit,
+                     "by_role", byrole, "unmanaged", unmanaged, "stale", stale, "mismatched", mism,
+                     "matches", matched);
 }

@@ -147,7 +147,8 @@ static int step_done(struct store *s, sqlite3_stmt *st, const char *what)
 
 int64_t store_run_begin(struct store *s, const char *site, int64_t now_ns)
 {
-    sqlite3_stmt *st = prep(s, "INSERT INTO runs(site, started_ns, status) VALUES(?, ?, 'running')");
+    sqlite3_stmt *st =
+        prep(s, "INSERT INTO runs(site, started_ns, status) VALUES(?, ?, 'running')");
     if (!st)
         return -1;
     bind_text(st, 1, site);
@@ -186,8 +187,7 @@ bool store_file_seen(struct store *s, const char *site, const char *fingerprint)
     return seen;
 }
 
-int64_t store_file_begin(struct store *s, int64_t run_id, const char *path,
-                         const char *fingerprint)
+int64_t store_file_begin(struct store *s, int64_t run_id, const char *path, const char *fingerprint)
 {
     sqlite3_stmt *st = prep(s, "INSERT INTO files(run_id, path, fingerprint, status)"
                                " VALUES(?, ?, ?, 'reading')");
@@ -257,15 +257,16 @@ static void bind_fact(sqlite3_stmt *st, int i, const struct fact_count *f)
 }
 
 /* upsert tail shared by the counted fact tables */
-#define FACT_UPDATE                                                                             \
-    " DO UPDATE SET count=count+excluded.count, last_ns=max(last_ns, excluded.last_ns),"        \
-    " file_id=CASE WHEN excluded.first_ns < first_ns THEN excluded.file_id ELSE file_id END,"   \
-    " frame=CASE WHEN excluded.first_ns < first_ns THEN excluded.frame ELSE frame END,"         \
+#define FACT_UPDATE                                                                                \
+    " DO UPDATE SET count=count+excluded.count, last_ns=max(last_ns, excluded.last_ns),"           \
+    " file_id=CASE WHEN excluded.first_ns < first_ns THEN excluded.file_id ELSE file_id END,"      \
+    " frame=CASE WHEN excluded.first_ns < first_ns THEN excluded.frame ELSE frame END,"            \
     " first_ns=min(first_ns, excluded.first_ns)"
 
 static int merge_sightings(struct store *s, const struct collector *c, const char *site)
 {
-    sqlite3_stmt *st = prep(s,
+    sqlite3_stmt *st = prep(
+        s,
         "INSERT INTO sightings(site, mac, ip, vlan, arp, packets, bytes, first_ns, last_ns,"
         " file_id, frame) VALUES(?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(site, mac, ip, vlan) DO UPDATE"
         " SET arp=max(arp, excluded.arp), packets=packets+excluded.packets,"
@@ -299,10 +300,10 @@ static int merge_sightings(struct store *s, const struct collector *c, const cha
 
 static int merge_attrs(struct store *s, const struct collector *c, const char *site)
 {
-    sqlite3_stmt *st = prep(s,
-        "INSERT INTO attributes(site, mac, ip, field, value, raw, source, count, first_ns,"
-        " last_ns, file_id, frame) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)"
-        " ON CONFLICT(site, mac, ip, field, value, raw, source)" FACT_UPDATE);
+    sqlite3_stmt *st =
+        prep(s, "INSERT INTO attributes(site, mac, ip, field, value, raw, source, count, first_ns,"
+                " last_ns, file_id, frame) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)"
+                " ON CONFLICT(site, mac, ip, field, value, raw, source)" FACT_UPDATE);
     if (!st)
         return -1;
     int rc = 0;
@@ -328,11 +329,11 @@ static int merge_attrs(struct store *s, const struct collector *c, const char *s
 
 static int merge_protocols(struct store *s, const struct collector *c, const char *site)
 {
-    sqlite3_stmt *st = prep(s,
-        "INSERT INTO protocols(site, mac, ip, proto, role, packets, first_ns, last_ns, file_id,"
-        " frame) VALUES(?,?,?,?,?,?,?,?,?,?) ON CONFLICT(site, mac, ip, proto, role) DO UPDATE"
-        " SET packets=packets+excluded.packets, last_ns=max(last_ns, excluded.last_ns),"
-        " first_ns=min(first_ns, excluded.first_ns)");
+    sqlite3_stmt *st = prep(
+        s, "INSERT INTO protocols(site, mac, ip, proto, role, packets, first_ns, last_ns, file_id,"
+           " frame) VALUES(?,?,?,?,?,?,?,?,?,?) ON CONFLICT(site, mac, ip, proto, role) DO UPDATE"
+           " SET packets=packets+excluded.packets, last_ns=max(last_ns, excluded.last_ns),"
+           " first_ns=min(first_ns, excluded.first_ns)");
     if (!st)
         return -1;
     int rc = 0;
@@ -356,10 +357,10 @@ static int merge_protocols(struct store *s, const struct collector *c, const cha
 
 static int merge_roles(struct store *s, const struct collector *c, const char *site)
 {
-    sqlite3_stmt *st = prep(s,
+    sqlite3_stmt *st = prep(
+        s,
         "INSERT INTO role_hints(site, mac, ip, role, source, count, first_ns, last_ns, file_id,"
-        " frame) VALUES(?,?,?,?,?,?,?,?,?,?) ON CONFLICT(site, mac, ip, role, source)"
-        FACT_UPDATE);
+        " frame) VALUES(?,?,?,?,?,?,?,?,?,?) ON CONFLICT(site, mac, ip, role, source)" FACT_UPDATE);
     if (!st)
         return -1;
     int rc = 0;
@@ -382,10 +383,10 @@ static int merge_roles(struct store *s, const struct collector *c, const char *s
 
 static int merge_findings(struct store *s, const struct collector *c, const char *site)
 {
-    sqlite3_stmt *st = prep(s,
-        "INSERT INTO findings(site, mac, ip, kind, detail, proto, count, first_ns, last_ns,"
-        " file_id, frame) VALUES(?,?,?,?,?,?,?,?,?,?,?)"
-        " ON CONFLICT(site, mac, ip, kind, detail, proto)" FACT_UPDATE);
+    sqlite3_stmt *st =
+        prep(s, "INSERT INTO findings(site, mac, ip, kind, detail, proto, count, first_ns, last_ns,"
+                " file_id, frame) VALUES(?,?,?,?,?,?,?,?,?,?,?)"
+                " ON CONFLICT(site, mac, ip, kind, detail, proto)" FACT_UPDATE);
     if (!st)
         return -1;
     int rc = 0;
@@ -410,11 +411,11 @@ static int merge_findings(struct store *s, const struct collector *c, const char
 
 static int merge_ops(struct store *s, const struct collector *c, const char *site)
 {
-    sqlite3_stmt *st = prep(s,
-        "INSERT INTO operations(site, src_mac, src_ip, dst_mac, dst_ip, proto, kind, function,"
-        " target, result, count, first_ns, last_ns, file_id, frame)"
-        " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(site, src_mac, src_ip, dst_mac,"
-        " dst_ip, proto, kind, function, target, result)" FACT_UPDATE);
+    sqlite3_stmt *st = prep(
+        s, "INSERT INTO operations(site, src_mac, src_ip, dst_mac, dst_ip, proto, kind, function,"
+           " target, result, count, first_ns, last_ns, file_id, frame)"
+           " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(site, src_mac, src_ip, dst_mac,"
+           " dst_ip, proto, kind, function, target, result)" FACT_UPDATE);
     if (!st)
         return -1;
     int rc = 0;
@@ -445,16 +446,16 @@ static int merge_ops(struct store *s, const struct collector *c, const char *sit
 
 static int merge_convs(struct store *s, const struct collector *c, const char *site)
 {
-    sqlite3_stmt *st = prep(s,
-        "INSERT INTO conversations(site, client_mac, client_ip, server_mac, server_ip, vlan, l4,"
-        " port, proto, flows, pkts_cs, pkts_sc, bytes_cs, bytes_sc, first_ns, last_ns, file_id,"
-        " frame, gaps, malformed) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-        " ON CONFLICT(site, client_mac, client_ip, server_mac, server_ip, vlan, l4, port, proto)"
-        " DO UPDATE SET flows=flows+excluded.flows, pkts_cs=pkts_cs+excluded.pkts_cs,"
-        " pkts_sc=pkts_sc+excluded.pkts_sc, bytes_cs=bytes_cs+excluded.bytes_cs,"
-        " bytes_sc=bytes_sc+excluded.bytes_sc, last_ns=max(last_ns, excluded.last_ns),"
-        " first_ns=min(first_ns, excluded.first_ns), gaps=gaps+excluded.gaps,"
-        " malformed=malformed+excluded.malformed");
+    sqlite3_stmt *st = prep(
+        s, "INSERT INTO conversations(site, client_mac, client_ip, server_mac, server_ip, vlan, l4,"
+           " port, proto, flows, pkts_cs, pkts_sc, bytes_cs, bytes_sc, first_ns, last_ns, file_id,"
+           " frame, gaps, malformed) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+           " ON CONFLICT(site, client_mac, client_ip, server_mac, server_ip, vlan, l4, port, proto)"
+           " DO UPDATE SET flows=flows+excluded.flows, pkts_cs=pkts_cs+excluded.pkts_cs,"
+           " pkts_sc=pkts_sc+excluded.pkts_sc, bytes_cs=bytes_cs+excluded.bytes_cs,"
+           " bytes_sc=bytes_sc+excluded.bytes_sc, last_ns=max(last_ns, excluded.last_ns),"
+           " first_ns=min(first_ns, excluded.first_ns), gaps=gaps+excluded.gaps,"
+           " malformed=malformed+excluded.malformed");
     if (!st)
         return -1;
     int rc = 0;

@@ -16,7 +16,8 @@ bool mac_parse(const char *s, uint8_t mac[6])
     char tail;
     if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &tail) !=
             6 &&
-        sscanf(s, "%2x-%2x-%2x-%2x-%2x-%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &tail) != 6)
+        sscanf(s, "%2x-%2x-%2x-%2x-%2x-%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &tail) !=
+            6)
         return false;
     for (int i = 0; i < 6; i++)
         mac[i] = (uint8_t)v[i];

@@ -9,7 +9,7 @@
 #include "util/reader.h"
 
 #define CSV_MAX_FIELDS 64
-#define CSV_FIELD_MAX 512
+#define CSV_FIELD_MAX  512
 
 struct csv_row {
     size_t n;

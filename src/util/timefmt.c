@@ -21,8 +21,7 @@ void time_format(int64_t ns, char out[TIME_STRLEN])
     }
     char buf[64]; /* wide enough for any int fields, then clipped to the contract's width */
     snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-             (long long)(frac / 1000));
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long long)(frac / 1000));
     memcpy(out, buf, TIME_STRLEN - 1);
     out[TIME_STRLEN - 1] = '\0';
 }

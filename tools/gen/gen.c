@@ -173,7 +173,7 @@ static void ip_frame(struct gen *g, const struct gen_host *src, const struct gen
     size_t ip = o;
     uint16_t total = (uint16_t)(20 + l4n);
     uint8_t h[20] = {0x45, 0, (uint8_t)(total >> 8), (uint8_t)total, 0, 0, 0x40, 0, 64, proto,
-                     0, 0};
+                     0,    0};
     uint16_t id = (uint16_t)gen_range(g, 65536);
     h[4] = (uint8_t)(id >> 8);
     h[5] = (uint8_t)id;
@@ -204,17 +204,33 @@ static void ip_frame(struct gen *g, const struct gen_host *src, const struct gen
     write_frame(g, f, n);
 }
 
-static void tcp_segment(struct gen *g, struct gen_tcp *s, int dir, uint8_t flags,
-                        const void *data, size_t n)
+static void tcp_segment(struct gen *g, struct gen_tcp *s, int dir, uint8_t flags, const void *data,
+                        size_t n)
 {
     static uint8_t seg[66000];
     const struct gen_host *src = dir ? &s->srv : &s->cli, *dst = dir ? &s->cli : &s->srv;
     uint16_t sp = dir ? s->sport : s->cport, dp = dir ? s->cport : s->sport;
     uint32_t seq = s->seq[dir], ack = s->seq[1 - dir];
-    uint8_t h[20] = {(uint8_t)(sp >> 8), (uint8_t)sp, (uint8_t)(dp >> 8), (uint8_t)dp,
-                     (uint8_t)(seq >> 24), (uint8_t)(seq >> 16), (uint8_t)(seq >> 8), (uint8_t)seq,
-                     (uint8_t)(ack >> 24), (uint8_t)(ack >> 16), (uint8_t)(ack >> 8), (uint8_t)ack,
-                     0x50, flags, 0xfa, 0xf0, 0, 0, 0, 0};
+    uint8_t h[20] = {(uint8_t)(sp >> 8),
+                     (uint8_t)sp,
+                     (uint8_t)(dp >> 8),
+                     (uint8_t)dp,
+                     (uint8_t)(seq >> 24),
+                     (uint8_t)(seq >> 16),
+                     (uint8_t)(seq >> 8),
+                     (uint8_t)seq,
+                     (uint8_t)(ack >> 24),
+                     (uint8_t)(ack >> 16),
+                     (uint8_t)(ack >> 8),
+                     (uint8_t)ack,
+                     0x50,
+                     flags,
+                     0xfa,
+                     0xf0,
+                     0,
+                     0,
+                     0,
+                     0};
     if (!(flags & 0x10))
         memset(h + 8, 0, 4);
     memcpy(seg, h, 20);
@@ -250,7 +266,8 @@ void gen_tcp_send_split(struct gen *g, struct gen_tcp *s, int dir, const void *d
     if (!mss)
         mss = 1460;
     for (size_t off = 0; off < n; off += mss)
-        tcp_segment(g, s, dir, off + mss >= n ? 0x18 : 0x10, p + off, n - off < mss ? n - off : mss);
+        tcp_segment(g, s, dir, off + mss >= n ? 0x18 : 0x10, p + off,
+                    n - off < mss ? n - off : mss);
 }
 
 void gen_tcp_close(struct gen *g, struct gen_tcp *s)
@@ -265,8 +282,14 @@ void gen_udp(struct gen *g, const struct gen_host *src, uint16_t sport, const st
 {
     static uint8_t dg[66000];
     uint16_t len = (uint16_t)(8 + n);
-    uint8_t h[8] = {(uint8_t)(sport >> 8), (uint8_t)sport, (uint8_t)(dport >> 8), (uint8_t)dport,
-                    (uint8_t)(len >> 8), (uint8_t)len, 0, 0};
+    uint8_t h[8] = {(uint8_t)(sport >> 8),
+                    (uint8_t)sport,
+                    (uint8_t)(dport >> 8),
+                    (uint8_t)dport,
+                    (uint8_t)(len >> 8),
+                    (uint8_t)len,
+                    0,
+                    0};
     memcpy(dg, h, 8);
     if (n)
         memcpy(dg + 8, data, n);

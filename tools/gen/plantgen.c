@@ -24,8 +24,8 @@ static struct gen_host host(uint32_t mac_oui, uint32_t mac_nic, uint8_t a, uint8
  * 00:1d:9c, Dell 00:14:22, Cisco 00:00:0c, Moxa 00:90:e8, Phoenix 00:a0:45, Beckhoff 00:01:05,
  * ABB 00:02:a3, Honeywell 00:40:84, HMS 00:30:11 */
 struct plant {
-    struct gen_host s7, modbus, enip, pn_dev, hmi, ews, rtu_dnp3, rtu_104, scada, bacnet_dev,
-        bms, opcua, broker, sensor, router, corp_pc, internet;
+    struct gen_host s7, modbus, enip, pn_dev, hmi, ews, rtu_dnp3, rtu_104, scada, bacnet_dev, bms,
+        opcua, broker, sensor, router, corp_pc, internet;
 };
 
 static void plant_hosts(struct plant *p)
@@ -89,8 +89,8 @@ static void core_scenario(struct gen *g)
     gen_tcp_send(g, &s, 0, "GET / HTTP/1.1\r\nHost: plc\r\n\r\n", 29);
     gen_tcp_close(g, &s);
     /* QinQ frame with an IPv4 UDP datagram */
-    uint8_t f[128] = {0x00, 0x14, 0x22, 0, 0, 2, 0x00, 0x1b, 0x1b, 0, 0, 1, 0x88, 0xa8, 0x00,
-                      0xc8, 0x81, 0x00, 0x00, 0x64, 0x08, 0x00};
+    uint8_t f[128] = {0x00, 0x14, 0x22, 0,    0,    2,    0x00, 0x1b, 0x1b, 0,    0,
+                      1,    0x88, 0xa8, 0x00, 0xc8, 0x81, 0x00, 0x00, 0x64, 0x08, 0x00};
     (void)f;
 }
 
@@ -111,18 +111,41 @@ int main(int argc, char **argv)
     bool ns = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "-o") && v) { out = v; i++; }
-        else if (!strcmp(a, "--scenario") && v) { scenario = v; mode = 1; i++; }
-        else if (!strcmp(a, "--core")) mode = 2;
-        else if (!strcmp(a, "--plant")) mode = 3;
-        else if (!strcmp(a, "--bench") && v) { bench = strtoull(v, NULL, 10); mode = 4; i++; }
-        else if (!strcmp(a, "--flows") && v) { flows = strtoull(v, NULL, 10); mode = 5; i++; }
-        else if (!strcmp(a, "--hosts") && v) { hosts = strtoull(v, NULL, 10); i++; }
-        else if (!strcmp(a, "--seed") && v) { seed = strtoull(v, NULL, 10); i++; }
-        else if (!strcmp(a, "--variant") && v) { variant = atoi(v); i++; }
-        else if (!strcmp(a, "--ops") && v) { ops = atoi(v); i++; }
-        else if (!strcmp(a, "--ns")) ns = true;
-        else return usage();
+        if (!strcmp(a, "-o") && v) {
+            out = v;
+            i++;
+        } else if (!strcmp(a, "--scenario") && v) {
+            scenario = v;
+            mode = 1;
+            i++;
+        } else if (!strcmp(a, "--core"))
+            mode = 2;
+        else if (!strcmp(a, "--plant"))
+            mode = 3;
+        else if (!strcmp(a, "--bench") && v) {
+            bench = strtoull(v, NULL, 10);
+            mode = 4;
+            i++;
+        } else if (!strcmp(a, "--flows") && v) {
+            flows = strtoull(v, NULL, 10);
+            mode = 5;
+            i++;
+        } else if (!strcmp(a, "--hosts") && v) {
+            hosts = strtoull(v, NULL, 10);
+            i++;
+        } else if (!strcmp(a, "--seed") && v) {
+            seed = strtoull(v, NULL, 10);
+            i++;
+        } else if (!strcmp(a, "--variant") && v) {
+            variant = atoi(v);
+            i++;
+        } else if (!strcmp(a, "--ops") && v) {
+            ops = atoi(v);
+            i++;
+        } else if (!strcmp(a, "--ns"))
+            ns = true;
+        else
+            return usage();
     }
     if (!out || !mode)
         return usage();
@@ -138,7 +161,11 @@ int main(int argc, char **argv)
     struct gen_host srv = host(0x001b1b, 0x000102, 192, 168, 1, 10, 0);
     switch (mode) {
     case 1:
-#define X(n) if (!strcmp(scenario, #n)) { gen_scn_##n(&g, &cli, &srv, variant, ops); break; }
+#define X(n)                                                                                       \
+    if (!strcmp(scenario, #n)) {                                                                   \
+        gen_scn_##n(&g, &cli, &srv, variant, ops);                                                 \
+        break;                                                                                     \
+    }
         do {
             GEN_SCENARIOS(X)
             fprintf(stderr, "plantgen: unknown scenario %s\n", scenario);
@@ -183,7 +210,7 @@ int main(int argc, char **argv)
         perror(out);
         return 1;
     }
-    fprintf(stderr, "plantgen: %s: %llu packets, %llu bytes\n", out,
-            (unsigned long long)g.packets, (unsigned long long)g.bytes);
+    fprintf(stderr, "plantgen: %s: %llu packets, %llu bytes\n", out, (unsigned long long)g.packets,
+            (unsigned long long)g.bytes);
     return 0;
 }
