@@ -17,6 +17,7 @@ static const struct command {
     {"assets", cmd_assets, "the asset inventory (table, json, csv)"},
     {"flows", cmd_flows, "who talks to whom, with application protocol"},
     {"operations", cmd_operations, "operations seen on industrial protocols"},
+    {"alerts", cmd_alerts, "security-relevant events (table, json, cef)"},
     {"register", cmd_register, "the ISMS asset register: import, gaps, export"},
     {"report", cmd_report, "reports: 'report board'"},
     {"demo", cmd_demo, "analyze the bundled sample plant capture and write the board report"},

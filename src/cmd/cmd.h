@@ -14,7 +14,7 @@
 #define EXIT_USAGE 2
 #define EXIT_INPUT 3
 
-enum out_format { FMT_TABLE, FMT_JSON, FMT_CSV, FMT_MD, FMT_HTML, FMT_PDF };
+enum out_format { FMT_TABLE, FMT_JSON, FMT_CSV, FMT_MD, FMT_HTML, FMT_PDF, FMT_CEF };
 
 int cmd_analyze(int argc, char **argv);
 int cmd_assets(int argc, char **argv);
@@ -23,6 +23,7 @@ int cmd_operations(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_register(int argc, char **argv);
+int cmd_alerts(int argc, char **argv);
 
 /* "table,json,csv" style list of allowed names; false (and a usage message) if not allowed */
 bool parse_format(const char *cmd, const char *arg, const char *allowed, enum out_format *out);

@@ -11,7 +11,8 @@ static const struct {
     const char *name;
     enum out_format f;
 } formats[] = {{"table", FMT_TABLE}, {"json", FMT_JSON}, {"csv", FMT_CSV},
-               {"md", FMT_MD},       {"html", FMT_HTML}, {"pdf", FMT_PDF}};
+               {"md", FMT_MD},       {"html", FMT_HTML}, {"pdf", FMT_PDF},
+               {"cef", FMT_CEF}};
 
 bool parse_format(const char *cmd, const char *arg, const char *allowed, enum out_format *out)
 {

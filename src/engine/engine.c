@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alert/alert.h"
 #include "capture/source.h"
 #include "decode/decode.h"
 #include "dissect/dissect.h"
@@ -247,7 +248,11 @@ int engine_analyze(const struct engine_opts *o, char **files, int nfiles, struct
             rc = frc;
     }
     progress_draw(&r.pg, 0, true);
-    if (rc != 1 && (store_rebuild_assets(r.store) != 0 || register_match(r.store) != 0)) {
+    struct alert_config acfg;
+    alert_config_default(&acfg);
+    store_get_meta_int(r.store, "alert_learning_ns", &acfg.learning_ns);
+    if (rc != 1 && (store_rebuild_assets(r.store) != 0 || register_match(r.store) != 0 ||
+                    alerts_rebuild(r.store, &acfg) != 0)) {
         log_error("%s: deriving assets: %s", o->db, store_error(r.store));
         rc = 1;
     }

@@ -68,7 +68,14 @@ static const char *const store_migrations[] = {
     "  ip TEXT, serial TEXT, vendor TEXT, model TEXT, firmware TEXT, owner TEXT,"
     "  criticality TEXT, zone TEXT, extra TEXT, imported_ns INTEGER, source TEXT);"
     "CREATE TABLE register_match(row INTEGER PRIMARY KEY, asset_id TEXT NOT NULL,"
-    "  confidence REAL NOT NULL, method TEXT NOT NULL);",
+    "  confidence REAL NOT NULL, method TEXT NOT NULL);"
+    /* alerts, derived from the facts after each run; ids are stable hashes of what they are
+     * about, so an export can resume where it stopped */
+    "CREATE TABLE alerts(id TEXT PRIMARY KEY, type TEXT NOT NULL, severity TEXT NOT NULL,"
+    "  site TEXT NOT NULL, src TEXT, dst TEXT, asset TEXT, protocol TEXT, summary TEXT NOT NULL,"
+    "  mitre TEXT NOT NULL, count INTEGER NOT NULL, first_ns INTEGER, last_ns INTEGER,"
+    "  evidence TEXT NOT NULL);"
+    "CREATE INDEX alerts_by_time ON alerts(last_ns);",
 };
 
 #endif

@@ -512,3 +512,30 @@ int store_merge(struct store *s, const struct collector *c, const char *site)
     }
     return exec(s, "COMMIT");
 }
+
+int store_set_meta_int(struct store *s, const char *key, int64_t v)
+{
+    sqlite3_stmt *st = prep(s, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)");
+    if (!st)
+        return -1;
+    char buf[32];
+    snprintf(buf, sizeof buf, "%lld", (long long)v);
+    bind_text(st, 1, key);
+    bind_text(st, 2, buf);
+    int rc = step_done(s, st, "storing a setting");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+bool store_get_meta_int(struct store *s, const char *key, int64_t *v)
+{
+    sqlite3_stmt *st = prep(s, "SELECT value FROM meta WHERE key=?");
+    if (!st)
+        return false;
+    bind_text(st, 1, key);
+    bool ok = sqlite3_step(st) == SQLITE_ROW;
+    if (ok)
+        *v = strtoll((const char *)sqlite3_column_text(st, 0), NULL, 10);
+    sqlite3_finalize(st);
+    return ok;
+}

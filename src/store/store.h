@@ -43,6 +43,10 @@ json_t *store_flows_json(struct store *s);
 json_t *store_operations_json(struct store *s);
 json_t *store_summary_json(struct store *s);
 
+/* small settings kept in the meta table */
+int store_set_meta_int(struct store *s, const char *key, int64_t v);
+bool store_get_meta_int(struct store *s, const char *key, int64_t *v);
+
 /* raw access for modules that add tables (vuln, alerts, ...) */
 struct sqlite3 *store_db(struct store *s);
 
