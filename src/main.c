@@ -18,6 +18,7 @@ static const struct command {
     {"flows", cmd_flows, "who talks to whom, with application protocol"},
     {"operations", cmd_operations, "operations seen on industrial protocols"},
     {"alerts", cmd_alerts, "security-relevant events (table, json, cef)"},
+    {"segmentation", cmd_segmentation, "zones, conduits and violations; --propose a policy"},
     {"register", cmd_register, "the ISMS asset register: import, gaps, export"},
     {"report", cmd_report, "reports: 'report board'"},
     {"demo", cmd_demo, "analyze the bundled sample plant capture and write the board report"},

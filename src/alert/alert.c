@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "decode/packet.h"
+#include "policy/segment.h"
 #include "util/timefmt.h"
 
 void alert_config_default(struct alert_config *c)
@@ -228,6 +229,63 @@ static int new_alerts(sqlite3 *db, const struct alert_config *c)
     return run(db, sql);
 }
 
+/* flows between zones that no conduit allows, under the stored policy */
+static int zone_alerts(struct store *s)
+{
+    static struct policy p;
+    if (!segment_stored_policy(s, &p))
+        return 0;
+    json_t *doc = segment_evaluate(s, &p, "stored");
+    if (!doc)
+        return -1;
+    sqlite3 *db = store_db(s);
+    sqlite3_stmt *ins;
+    if (sqlite3_prepare_v2(db,
+            "INSERT OR REPLACE INTO alerts SELECT ots_id('zone', c.site, ?1, ?2, ?3, ?4), "
+            "'cross-zone-flow', CASE WHEN ?7 IN ('internet', ?8) OR ?6 IN ('internet', ?8) THEN"
+            " 'high' ELSE 'medium' END, c.site, ?1, ?2, ?9, nullif(?4, ''),"
+            " printf('%s (%s) -> %s (%s) port %d%s: no conduit allows it', ?1, ?5, ?2, ?6, ?3,"
+            "  CASE WHEN ?4<>'' THEN ' ' || ?4 ELSE '' END), '[\"T0886\"]', sum(c.flows),"
+            " min(c.first_ns), max(c.last_ns), json_object('client_zone', ?5, 'server_zone', ?6)"
+            " FROM conversations c WHERE (c.client_ip=?1 OR c.client_mac=?1) AND"
+            " (c.server_ip=?2 OR c.server_mac=?2) AND c.port=?3 AND c.proto=?4 GROUP BY c.site",
+            -1, &ins, NULL) != SQLITE_OK) {
+        json_decref(doc);
+        return -1;
+    }
+    size_t i;
+    json_t *f;
+    json_array_foreach(json_object_get(doc, "flows"), i, f) {
+        if (strcmp(json_string_value(json_object_get(f, "verdict")), "violation") != 0)
+            continue;
+        const char *proto = json_string_value(json_object_get(f, "protocol"));
+        const char *asset = json_string_value(json_object_get(f, "server_asset"));
+        sqlite3_bind_text(ins, 1, json_string_value(json_object_get(f, "client")), -1,
+                          SQLITE_TRANSIENT);
+        sqlite3_bind_text(ins, 2, json_string_value(json_object_get(f, "server")), -1,
+                          SQLITE_TRANSIENT);
+        sqlite3_bind_int(ins, 3, (int)json_integer_value(json_object_get(f, "port")));
+        sqlite3_bind_text(ins, 4, proto ? proto : "", -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(ins, 5, json_string_value(json_object_get(f, "client_zone")), -1,
+                          SQLITE_TRANSIENT);
+        sqlite3_bind_text(ins, 6, json_string_value(json_object_get(f, "server_zone")), -1,
+                          SQLITE_TRANSIENT);
+        sqlite3_bind_text(ins, 7, json_string_value(json_object_get(f, "client_zone")), -1,
+                          SQLITE_TRANSIENT);
+        sqlite3_bind_text(ins, 8, p.corporate, -1, SQLITE_TRANSIENT);
+        if (asset)
+            sqlite3_bind_text(ins, 9, asset, -1, SQLITE_TRANSIENT);
+        else
+            sqlite3_bind_null(ins, 9);
+        sqlite3_step(ins);
+        sqlite3_reset(ins);
+        sqlite3_clear_bindings(ins);
+    }
+    sqlite3_finalize(ins);
+    json_decref(doc);
+    return 0;
+}
+
 int alerts_rebuild(struct store *s, const struct alert_config *c)
 {
     sqlite3 *db = store_db(s);
@@ -239,7 +297,7 @@ int alerts_rebuild(struct store *s, const struct alert_config *c)
                 "CREATE TEMP TABLE alert_map(kind TEXT PRIMARY KEY, type TEXT, severity TEXT,"
                 " mitre TEXT, verb TEXT);") ||
         run(db, op_rules) || op_alerts(db) || finding_alerts(db) || firmware_alerts(db) ||
-        scan_alerts(db, c) || external_alerts(db) || new_alerts(db, c) ||
+        scan_alerts(db, c) || external_alerts(db) || new_alerts(db, c) || zone_alerts(s) ||
         run(db, "DROP TABLE alert_map; COMMIT;")) {
         run(db, "ROLLBACK");
         sqlite3_exec(db, "DROP TABLE IF EXISTS temp.alert_map; DROP TABLE IF EXISTS"

@@ -24,6 +24,7 @@ int cmd_report(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_register(int argc, char **argv);
 int cmd_alerts(int argc, char **argv);
+int cmd_segmentation(int argc, char **argv);
 
 /* "table,json,csv" style list of allowed names; false (and a usage message) if not allowed */
 bool parse_format(const char *cmd, const char *arg, const char *allowed, enum out_format *out);

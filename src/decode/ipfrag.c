@@ -119,6 +119,16 @@ bool ipfrag_add(struct ipfrag *f, struct decode_stats *st, const struct pkt *p, 
     }
     if (!s->total || s->received != s->total)
         return false;
+    /* The byte count alone can mislead: a fragment past the end the last fragment gave is
+     * counted too, and would let a hole pass as complete (the hole then reads stale bytes of an
+     * earlier datagram).  Such a datagram is inconsistent: drop it. */
+    for (uint32_t b = 0; b < (s->total + 7) / 8; b++) {
+        if (!(s->map[b / 8] & (1u << (b % 8)))) {
+            st->frag_overlap++;
+            s->used = false;
+            return false;
+        }
+    }
     s->used = false; /* the data stays readable until the slot is reused by a later fragment */
     *out = rd_init(s->data, s->total);
     return true;

@@ -1,27 +1,27 @@
-/* dnp3.c - DNP3 (IEEE 1815-2012) on tcp/udp 20000: link frames (clause 9: 0x0564, a CRC after the
- * 8-byte header and after every 16 data bytes), transport segments (clause 8) and application
- * fragments (clause 4).  One TCP PDU is one link frame.  A fragment that spans transport segments is
- * collected in a bounded per-flow buffer (DNP3_TP_MAX bytes) and parsed at its FIN segment; what
- * did not fit is dropped and the object walk then stops quietly at the cut. */
+/* dnp3.c - DNP3 (IEEE 1815-2012) on tcp/udp 20000: link frames (clause 9: 0x0564, a CRC after
+ * the 8-byte header and after every 16 data bytes), transport segments (clause 8), application
+ * fragments (clause 4).  One TCP PDU is one link frame.  A fragment spanning transport segments
+ * is collected in a bounded per-flow buffer (DNP3_TP_MAX bytes) and parsed at its FIN segment;
+ * what did not fit is dropped and the object walk then stops quietly at the cut. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "dissect/dissect.h"
 
-#define DNP3_PORT 20000
-#define DNP3_START 0x0564
-#define DNP3_HDR_LEN 10      /* start, len, ctrl, dst, src, crc (clause 9) */
-#define DNP3_BLOCK 16        /* data bytes between CRCs (clause 9) */
-#define DNP3_MAX_DATA 250    /* LEN 255 - 5 header octets */
-#define DNP3_TP_MAX 320      /* reassembled application bytes kept per flow */
-#define DNP3_TARGET_MAX 96   /* request target remembered for response errors */
-#define DNP3_MAX_HDRS 8      /* object headers described per request */
+#define DNP3_PORT       20000
+#define DNP3_START      0x0564
+#define DNP3_HDR_LEN    10  /* start, len, ctrl, dst, src, crc (clause 9) */
+#define DNP3_BLOCK      16  /* data bytes between CRCs (clause 9) */
+#define DNP3_MAX_DATA   250 /* LEN 255 - 5 header octets */
+#define DNP3_TP_MAX     320 /* reassembled application bytes kept per flow */
+#define DNP3_TARGET_MAX 96  /* request target remembered for response errors */
+#define DNP3_MAX_HDRS   8   /* object headers described per request */
 
 /* link control octet (clause 9) */
-#define DNP3_CTL_DIR 0x80
-#define DNP3_CTL_PRM 0x40
-#define DNP3_LINK_USER_DATA 3   /* confirmed user data (PRM=1) */
+#define DNP3_CTL_DIR          0x80
+#define DNP3_CTL_PRM          0x40
+#define DNP3_LINK_USER_DATA   3 /* confirmed user data (PRM=1) */
 #define DNP3_LINK_UNCONF_DATA 4 /* unconfirmed user data (PRM=1) */
 /* transport header (clause 8) */
 #define DNP3_TP_FIN 0x80
@@ -46,15 +46,15 @@ enum {
 };
 
 /* internal indications (clause 4): first octet IIN1, second IIN2 */
-#define IIN1_NEED_TIME 0x10
-#define IIN1_LOCAL_CONTROL 0x20
-#define IIN1_DEVICE_TROUBLE 0x40
-#define IIN1_DEVICE_RESTART 0x80
-#define IIN2_NO_FUNC 0x01
-#define IIN2_OBJ_UNKNOWN 0x02
-#define IIN2_PARAM_ERROR 0x04
+#define IIN1_NEED_TIME         0x10
+#define IIN1_LOCAL_CONTROL     0x20
+#define IIN1_DEVICE_TROUBLE    0x40
+#define IIN1_DEVICE_RESTART    0x80
+#define IIN2_NO_FUNC           0x01
+#define IIN2_OBJ_UNKNOWN       0x02
+#define IIN2_PARAM_ERROR       0x04
 #define IIN2_ALREADY_EXECUTING 0x10
-#define IIN2_CONFIG_CORRUPT 0x20
+#define IIN2_CONFIG_CORRUPT    0x20
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -102,13 +102,39 @@ static size_t dnp3_frame_len(uint8_t len)
 
 /* ---- names ---- */
 static const char *const dnp3_fc_names[] = {
-    "confirm", "read", "write", "select", "operate", "direct operate", "direct operate no ack",
-    "immediate freeze", "immediate freeze no ack", "freeze and clear", "freeze and clear no ack",
-    "freeze at time", "freeze at time no ack", "cold restart", "warm restart", "initialize data",
-    "initialize application", "start application", "stop application", "save configuration",
-    "enable unsolicited", "disable unsolicited", "assign class", "delay measurement",
-    "record current time", "open file", "close file", "delete file", "get file info",
-    "authenticate file", "abort file", "activate configuration", "authentication request",
+    "confirm",
+    "read",
+    "write",
+    "select",
+    "operate",
+    "direct operate",
+    "direct operate no ack",
+    "immediate freeze",
+    "immediate freeze no ack",
+    "freeze and clear",
+    "freeze and clear no ack",
+    "freeze at time",
+    "freeze at time no ack",
+    "cold restart",
+    "warm restart",
+    "initialize data",
+    "initialize application",
+    "start application",
+    "stop application",
+    "save configuration",
+    "enable unsolicited",
+    "disable unsolicited",
+    "assign class",
+    "delay measurement",
+    "record current time",
+    "open file",
+    "close file",
+    "delete file",
+    "get file info",
+    "authenticate file",
+    "abort file",
+    "activate configuration",
+    "authentication request",
     "authentication request no ack",
 };
 
@@ -117,10 +143,14 @@ static const char *dnp3_fc_name(uint8_t fc)
     if (fc < NELEM(dnp3_fc_names))
         return dnp3_fc_names[fc];
     switch (fc) {
-    case DNP3_FC_RESPONSE: return "response";
-    case DNP3_FC_UNSOLICITED: return "unsolicited response";
-    case DNP3_FC_AUTH_RESPONSE: return "authentication response";
-    default: return "unknown function";
+    case DNP3_FC_RESPONSE:
+        return "response";
+    case DNP3_FC_UNSOLICITED:
+        return "unsolicited response";
+    case DNP3_FC_AUTH_RESPONSE:
+        return "authentication response";
+    default:
+        return "unknown function";
     }
 }
 
@@ -134,15 +164,37 @@ static int dnp3_fc_kind(uint8_t fc)
     if (fc >= 7 && fc <= DNP3_FC_FREEZE_AT_TIME_NR)
         return OP_OTHER; /* freezes snapshot counters; they change nothing in the process */
     switch (fc) {
-    case 13: case 14: case 15: case 16: return OP_RESTART;
-    case 17: return OP_PLC_START;
-    case 18: return OP_PLC_STOP;
-    case 19: case 22: case 31: return OP_CONFIG_WRITE;
-    case 20: case 21: return OP_COMM_CONTROL;
-    case 23: case 24: return OP_TIME_SYNC;
-    case 25: case 26: case 27: case 28: case 29: case 30: return OP_FILE_TRANSFER;
-    case 32: case 33: return OP_AUTH;
-    default: return -1;
+    case 13:
+    case 14:
+    case 15:
+    case 16:
+        return OP_RESTART;
+    case 17:
+        return OP_PLC_START;
+    case 18:
+        return OP_PLC_STOP;
+    case 19:
+    case 22:
+    case 31:
+        return OP_CONFIG_WRITE;
+    case 20:
+    case 21:
+        return OP_COMM_CONTROL;
+    case 23:
+    case 24:
+        return OP_TIME_SYNC;
+    case 25:
+    case 26:
+    case 27:
+    case 28:
+    case 29:
+    case 30:
+        return OP_FILE_TRANSFER;
+    case 32:
+    case 33:
+        return OP_AUTH;
+    default:
+        return -1;
     }
 }
 
@@ -150,34 +202,62 @@ static int dnp3_fc_kind(uint8_t fc)
 static const char *dnp3_group_name(uint8_t g)
 {
     switch (g) {
-    case 0: return "device attribute";
-    case 1: return "binary input";
-    case 2: return "binary input event";
-    case 3: return "double-bit input";
-    case 4: return "double-bit input event";
-    case 10: return "binary output";
-    case 11: return "binary output event";
-    case 12: return "CROB";
-    case 13: return "binary command event";
-    case 20: return "counter";
-    case 21: return "frozen counter";
-    case 22: return "counter event";
-    case 23: return "frozen counter event";
-    case 30: return "analog input";
-    case 32: return "analog input event";
-    case 34: return "analog deadband";
-    case 40: return "analog output status";
-    case 41: return "analog output";
-    case 42: return "analog output event";
-    case 50: return "time and date";
-    case 51: return "time and date cto";
-    case 52: return "time delay";
-    case 60: return "class";
-    case 70: return "file";
-    case 80: return "internal indications";
-    case 110: return "octet string";
-    case 120: return "authentication";
-    default: return NULL;
+    case 0:
+        return "device attribute";
+    case 1:
+        return "binary input";
+    case 2:
+        return "binary input event";
+    case 3:
+        return "double-bit input";
+    case 4:
+        return "double-bit input event";
+    case 10:
+        return "binary output";
+    case 11:
+        return "binary output event";
+    case 12:
+        return "CROB";
+    case 13:
+        return "binary command event";
+    case 20:
+        return "counter";
+    case 21:
+        return "frozen counter";
+    case 22:
+        return "counter event";
+    case 23:
+        return "frozen counter event";
+    case 30:
+        return "analog input";
+    case 32:
+        return "analog input event";
+    case 34:
+        return "analog deadband";
+    case 40:
+        return "analog output status";
+    case 41:
+        return "analog output";
+    case 42:
+        return "analog output event";
+    case 50:
+        return "time and date";
+    case 51:
+        return "time and date cto";
+    case 52:
+        return "time delay";
+    case 60:
+        return "class";
+    case 70:
+        return "file";
+    case 80:
+        return "internal indications";
+    case 110:
+        return "octet string";
+    case 120:
+        return "authentication";
+    default:
+        return NULL;
     }
 }
 
@@ -192,10 +272,25 @@ static const char *dnp3_crob_op(uint8_t code)
 static const char *dnp3_status_name(uint8_t st)
 {
     static const char *const names[] = {
-        "success", "timeout", "no select", "format error", "not supported", "already active",
-        "hardware error", "local", "too many objs", "not authorized", "automation inhibit",
-        "processing limited", "out of range", "downstream local", "already complete", "blocked",
-        "canceled", "blocked other master", "downstream fail",
+        "success",
+        "timeout",
+        "no select",
+        "format error",
+        "not supported",
+        "already active",
+        "hardware error",
+        "local",
+        "too many objs",
+        "not authorized",
+        "automation inhibit",
+        "processing limited",
+        "out of range",
+        "downstream local",
+        "already complete",
+        "blocked",
+        "canceled",
+        "blocked other master",
+        "downstream fail",
     };
     return st < NELEM(names) ? names[st] : "undefined";
 }
@@ -236,26 +331,38 @@ static bool dnp3_read_hdr(struct rd *r, struct dnp3_hdr *h)
     h->prefix = (uint8_t)(h->qual >> 4 & 7);
     h->range = (uint8_t)(h->qual & 0x0f);
     switch (h->range) {
-    case 0: case 3:
+    case 0:
+    case 3:
         h->start = rd_u8(r);
         h->stop = rd_u8(r);
         h->has_range = true;
         break;
-    case 1: case 4:
+    case 1:
+    case 4:
         h->start = rd_le16(r);
         h->stop = rd_le16(r);
         h->has_range = true;
         break;
-    case 2: case 5:
+    case 2:
+    case 5:
         h->start = rd_le32(r);
         h->stop = rd_le32(r);
         h->has_range = true;
         break;
-    case 6: break; /* all objects, no range field */
-    case 7: case 0x0b: h->count = rd_u8(r); break;
-    case 8: h->count = rd_le16(r); break;
-    case 9: h->count = rd_le32(r); break;
-    default: return false; /* reserved */
+    case 6:
+        break; /* all objects, no range field */
+    case 7:
+    case 0x0b:
+        h->count = rd_u8(r);
+        break;
+    case 8:
+        h->count = rd_le16(r);
+        break;
+    case 9:
+        h->count = rd_le32(r);
+        break;
+    default:
+        return false; /* reserved */
     }
     if (h->prefix == 7 || !rd_ok(r))
         return false;
@@ -271,10 +378,17 @@ static bool dnp3_read_hdr(struct rd *r, struct dnp3_hdr *h)
 static uint32_t dnp3_prefix(struct rd *r, uint8_t prefix)
 {
     switch (prefix) {
-    case 1: case 4: return rd_u8(r);
-    case 2: case 5: return rd_le16(r);
-    case 3: case 6: return rd_le32(r);
-    default: return 0;
+    case 1:
+    case 4:
+        return rd_u8(r);
+    case 2:
+    case 5:
+        return rd_le16(r);
+    case 3:
+    case 6:
+        return rd_le32(r);
+    default:
+        return 0;
     }
 }
 
@@ -402,12 +516,21 @@ static int dnp3_write(struct dnp3_txt *t, struct rd *r)
     }
     dnp3_describe(t, &h);
     switch (h.group) {
-    case 50: return OP_TIME_SYNC;
-    case 10: case 12: case 40: case 41: return OP_PROCESS_WRITE;
-    case 70: return OP_FILE_TRANSFER;
-    case 120: return OP_AUTH;
-    case 80: return OP_OTHER;
-    default: return OP_CONFIG_WRITE; /* device attributes, deadbands, octet strings ... */
+    case 50:
+        return OP_TIME_SYNC;
+    case 10:
+    case 12:
+    case 40:
+    case 41:
+        return OP_PROCESS_WRITE;
+    case 70:
+        return OP_FILE_TRANSFER;
+    case 120:
+        return OP_AUTH;
+    case 80:
+        return OP_OTHER;
+    default:
+        return OP_CONFIG_WRITE; /* device attributes, deadbands, octet strings ... */
     }
 }
 
@@ -437,8 +560,8 @@ static void dnp3_file(struct dnp3_txt *t, struct rd *r)
 }
 
 /* ---- requests ---- */
-static void dnp3_request(struct pctx *c, struct dnp3_state *s, uint8_t ac, uint8_t fc,
-                         struct rd *r, bool trunc)
+static void dnp3_request(struct pctx *c, struct dnp3_state *s, uint8_t ac, uint8_t fc, struct rd *r,
+                         bool trunc)
 {
     int kind = dnp3_fc_kind(fc);
     if (fc == DNP3_FC_WRITE) {
@@ -491,7 +614,10 @@ static void dnp3_report_iin(struct pctx *c, struct dnp3_state *s, uint8_t iin1, 
         return;
     s->iin_notes = notes;
     struct dnp3_txt t = {{0}, 0};
-    static const struct { uint8_t bit; const char *text; } names[] = {
+    static const struct {
+        uint8_t bit;
+        const char *text;
+    } names[] = {
         {IIN1_DEVICE_RESTART, "device restart"}, {IIN1_NEED_TIME, "need time"},
         {IIN1_DEVICE_TROUBLE, "device trouble"}, {IIN1_LOCAL_CONTROL, "local control"},
         {0x01, "configuration corrupt"},
@@ -510,16 +636,35 @@ static void dnp3_attr(struct pctx *c, uint8_t var, const char *value)
     char src[48];
     snprintf(src, sizeof src, "dnp3 device attribute g0v%u", var);
     switch (var) {
-    case 242: emit_attr(c, WHO_SRC, F_FIRMWARE, value, src); break;
-    case 243: emit_attr(c, WHO_SRC, F_HARDWARE, value, src); break;
-    case 245: emit_attr(c, WHO_SRC, F_LOCATION, value, src); break;
-    case 246: emit_attr(c, WHO_SRC, F_DEVICE_ID, value, src); break;
-    case 247: emit_attr(c, WHO_SRC, F_NAME, value, src); break;
-    case 248: emit_attr(c, WHO_SRC, F_SERIAL, value, src); break;
-    case 249: emit_attrf(c, WHO_SRC, F_PROTOCOL_VERSION, src, "DNP3 subset %s", value); break;
-    case 250: emit_attr(c, WHO_SRC, F_PRODUCT, value, src); break;
-    case 252: emit_attr(c, WHO_SRC, F_VENDOR, value, src); break;
-    default: break;
+    case 242:
+        emit_attr(c, WHO_SRC, F_FIRMWARE, value, src);
+        break;
+    case 243:
+        emit_attr(c, WHO_SRC, F_HARDWARE, value, src);
+        break;
+    case 245:
+        emit_attr(c, WHO_SRC, F_LOCATION, value, src);
+        break;
+    case 246:
+        emit_attr(c, WHO_SRC, F_DEVICE_ID, value, src);
+        break;
+    case 247:
+        emit_attr(c, WHO_SRC, F_NAME, value, src);
+        break;
+    case 248:
+        emit_attr(c, WHO_SRC, F_SERIAL, value, src);
+        break;
+    case 249:
+        emit_attrf(c, WHO_SRC, F_PROTOCOL_VERSION, src, "DNP3 subset %s", value);
+        break;
+    case 250:
+        emit_attr(c, WHO_SRC, F_PRODUCT, value, src);
+        break;
+    case 252:
+        emit_attr(c, WHO_SRC, F_VENDOR, value, src);
+        break;
+    default:
+        break;
     }
 }
 

@@ -9,25 +9,25 @@
 
 #include "dissect/dissect.h"
 
-#define IEC104_PORT 2404
-#define IEC104_START 0x68
+#define IEC104_PORT     2404
+#define IEC104_START    0x68
 #define IEC104_APDU_MIN 4   /* control field only (§5.1) */
 #define IEC104_APDU_MAX 253 /* §5.1: APDU length at most 253 */
 #define IEC104_MAX_OBJS 8   /* operations described per ASDU */
-#define IEC104_MAX_CA 8     /* common addresses remembered per flow */
+#define IEC104_MAX_CA   8   /* common addresses remembered per flow */
 
 /* U-format functions (§5.3) */
 #define U_STARTDT_ACT 0x07
 #define U_STARTDT_CON 0x0b
-#define U_STOPDT_ACT 0x13
-#define U_STOPDT_CON 0x23
-#define U_TESTFR_ACT 0x43
-#define U_TESTFR_CON 0x83
+#define U_STOPDT_ACT  0x13
+#define U_STOPDT_CON  0x23
+#define U_TESTFR_ACT  0x43
+#define U_TESTFR_CON  0x83
 
 /* cause of transmission (IEC 60870-5-101 §7.2.3) */
-#define COT_CAUSE 0x3f
+#define COT_CAUSE    0x3f
 #define COT_NEGATIVE 0x40
-#define COT_TEST 0x80
+#define COT_TEST     0x80
 enum {
     COT_SPONTANEOUS = 3,
     COT_REQUEST = 5,
@@ -41,9 +41,9 @@ enum {
     COT_UNKNOWN_IOA = 47,
 };
 
-#define TYPE_END_OF_INIT 70 /* M_EI_NA_1 */
-#define TYPE_SEGMENT 125    /* F_SG_NA_1: variable-size element */
-#define TYPE_FILE_FIRST 120
+#define TYPE_END_OF_INIT 70  /* M_EI_NA_1 */
+#define TYPE_SEGMENT     125 /* F_SG_NA_1: variable-size element */
+#define TYPE_FILE_FIRST  120
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -167,13 +167,15 @@ static void iec_element(struct iec_txt *t, uint8_t id, struct rd *r)
 {
     uint8_t q;
     switch (id) {
-    case 45: case 58:
+    case 45:
+    case 58:
         q = rd_u8(r);
         txt_add(t, " %s", q & 1 ? "on" : "off");
         iec_qualifier_of_command(t, q);
         iec_select(t, q);
         break;
-    case 46: case 59: {
+    case 46:
+    case 59: {
         static const char *const dcs[] = {"not permitted (0)", "off", "on", "not permitted (3)"};
         q = rd_u8(r);
         txt_add(t, " %s", dcs[q & 3]);
@@ -181,7 +183,8 @@ static void iec_element(struct iec_txt *t, uint8_t id, struct rd *r)
         iec_select(t, q);
         break;
     }
-    case 47: case 60: {
+    case 47:
+    case 60: {
         static const char *const rcs[] = {"not permitted (0)", "lower", "higher",
                                           "not permitted (3)"};
         q = rd_u8(r);
@@ -190,7 +193,9 @@ static void iec_element(struct iec_txt *t, uint8_t id, struct rd *r)
         iec_select(t, q);
         break;
     }
-    case 48: case 61: case 110: {
+    case 48:
+    case 61:
+    case 110: {
         int16_t nva = (int16_t)rd_le16(r);
         q = rd_u8(r);
         txt_add(t, " value %.5g", nva / 32768.0);
@@ -200,7 +205,9 @@ static void iec_element(struct iec_txt *t, uint8_t id, struct rd *r)
             iec_select(t, q);
         break;
     }
-    case 49: case 62: case 111: {
+    case 49:
+    case 62:
+    case 111: {
         int16_t sva = (int16_t)rd_le16(r);
         q = rd_u8(r);
         txt_add(t, " value %d", sva);
@@ -210,7 +217,9 @@ static void iec_element(struct iec_txt *t, uint8_t id, struct rd *r)
             iec_select(t, q);
         break;
     }
-    case 50: case 63: case 112: {
+    case 50:
+    case 63:
+    case 112: {
         float f = iec_float(r);
         q = rd_u8(r);
         txt_add(t, " value %g", (double)f);
@@ -220,7 +229,8 @@ static void iec_element(struct iec_txt *t, uint8_t id, struct rd *r)
             iec_select(t, q);
         break;
     }
-    case 51: case 64:
+    case 51:
+    case 64:
         txt_add(t, " bits 0x%08lx", (unsigned long)rd_le32(r));
         break;
     case 100:
@@ -255,7 +265,12 @@ static void iec_element(struct iec_txt *t, uint8_t id, struct rd *r)
     case 113:
         txt_add(t, " qpa %u", rd_u8(r) & 0x3f);
         break;
-    case 120: case 121: case 122: case 123: case 124: case 127:
+    case 120:
+    case 121:
+    case 122:
+    case 123:
+    case 124:
+    case 127:
         txt_add(t, " file %u", rd_le16(r));
         break;
     default:
@@ -291,11 +306,16 @@ static const char *iec_error(uint8_t cot)
         return cot & COT_NEGATIVE ? "negative activation confirmation" : NULL;
     case COT_DEACTCON:
         return cot & COT_NEGATIVE ? "negative deactivation confirmation" : NULL;
-    case 44: return "unknown type identification (44)";
-    case 45: return "unknown cause of transmission (45)";
-    case 46: return "unknown common address (46)";
-    case 47: return "unknown information object address (47)";
-    default: return NULL;
+    case 44:
+        return "unknown type identification (44)";
+    case 45:
+        return "unknown cause of transmission (45)";
+    case 46:
+        return "unknown common address (46)";
+    case 47:
+        return "unknown information object address (47)";
+    default:
+        return NULL;
     }
 }
 
@@ -505,8 +525,8 @@ static bool probe(const struct rd *payload, uint8_t l4)
     if ((cf1 & 3) == 1)
         return len == 4 && cf1 == 1 && !rd_peek_u8(payload, 3) && !(rd_peek_u8(payload, 4) & 1);
     uint8_t type = rd_peek_u8(payload, 6), cause = rd_peek_u8(payload, 8) & COT_CAUSE;
-    return len >= 10 && !(rd_peek_u8(payload, 4) & 1) && type >= 1 && type <= 127 &&
-           cause >= 1 && cause <= 47 && (rd_peek_u8(payload, 7) & 0x7f) != 0;
+    return len >= 10 && !(rd_peek_u8(payload, 4) & 1) && type >= 1 && type <= 127 && cause >= 1 &&
+           cause <= 47 && (rd_peek_u8(payload, 7) & 0x7f) != 0;
 }
 
 const struct dissector dissector_iec104 = {

@@ -7,11 +7,11 @@
 
 #include "dissect/dissect.h"
 
-#define MQTT_PORT 1883
-#define MQTT_TLS_PORT 8883
-#define MQTT_TOPICS 64      /* topic hashes remembered per flow (open addressing) */
-#define MQTT_MAX_FILTERS 8  /* SUBSCRIBE filters turned into operations */
-#define MQTT_TOPIC_MAX 192  /* topic text kept for a target */
+#define MQTT_PORT        1883
+#define MQTT_TLS_PORT    8883
+#define MQTT_TOPICS      64  /* topic hashes remembered per flow (open addressing) */
+#define MQTT_MAX_FILTERS 8   /* SUBSCRIBE filters turned into operations */
+#define MQTT_TOPIC_MAX   192 /* topic text kept for a target */
 
 /* control packet types (§2.2.1) */
 enum {
@@ -27,17 +27,17 @@ enum {
 /* CONNECT flags (§3.1.2.3) */
 #define CF_USERNAME 0x80
 #define CF_PASSWORD 0x40
-#define CF_WILL 0x04
+#define CF_WILL     0x04
 #define CF_RESERVED 0x01
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 struct mqtt_state {
-    uint8_t version;  /* protocol level from CONNECT: 3, 4 or 5; 0 = not seen */
+    uint8_t version; /* protocol level from CONNECT: 3, 4 or 5; 0 = not seen */
     uint8_t tls_noted, broker_done, server_fixed;
-    uint8_t creds;    /* CF_USERNAME | CF_PASSWORD of the CONNECT, for its CONNACK */
+    uint8_t creds; /* CF_USERNAME | CF_PASSWORD of the CONNECT, for its CONNACK */
     uint8_t sub_pending;
-    uint16_t sub_id;  /* packet id of the last SUBSCRIBE and its first filter */
+    uint16_t sub_id; /* packet id of the last SUBSCRIBE and its first filter */
     char sub_filter[96];
     uint32_t topics[MQTT_TOPICS]; /* FNV-1a of direction + topic; 0 = free */
 };
@@ -89,20 +89,28 @@ static size_t mqtt_string(struct rd *r, char *dst, size_t dstsz)
 static const char *mqtt_version_name(uint8_t level)
 {
     switch (level) {
-    case 3: return "MQTT 3.1";
-    case 4: return "MQTT 3.1.1";
-    case 5: return "MQTT 5.0";
-    default: return NULL;
+    case 3:
+        return "MQTT 3.1";
+    case 4:
+        return "MQTT 3.1.1";
+    case 5:
+        return "MQTT 5.0";
+    default:
+        return NULL;
     }
 }
 
 static const char *mqtt_creds_text(uint8_t creds)
 {
     switch (creds & (CF_USERNAME | CF_PASSWORD)) {
-    case CF_USERNAME | CF_PASSWORD: return "username and password";
-    case CF_USERNAME: return "username";
-    case CF_PASSWORD: return "password";
-    default: return "no credentials";
+    case CF_USERNAME | CF_PASSWORD:
+        return "username and password";
+    case CF_USERNAME:
+        return "username";
+    case CF_PASSWORD:
+        return "password";
+    default:
+        return "no credentials";
     }
 }
 
@@ -174,31 +182,50 @@ static void mqtt_broker(struct pctx *c, struct mqtt_state *s, const char *source
 /* v3.1.1 §3.2.2.3 return codes and v5 §3.2.2.2 reason codes */
 static const char *mqtt_connack_text(uint8_t code)
 {
-    static const char *const v3[] = {"accepted", "unacceptable protocol version",
-                                     "identifier rejected", "server unavailable",
-                                     "bad user name or password", "not authorized"};
+    static const char *const v3[] = {
+        "accepted",           "unacceptable protocol version", "identifier rejected",
+        "server unavailable", "bad user name or password",     "not authorized"};
     if (code < NELEM(v3))
         return v3[code];
     switch (code) {
-    case 0x80: return "unspecified error";
-    case 0x81: return "malformed packet";
-    case 0x82: return "protocol error";
-    case 0x83: return "implementation specific error";
-    case 0x84: return "unsupported protocol version";
-    case 0x85: return "client identifier not valid";
-    case 0x86: return "bad user name or password";
-    case 0x87: return "not authorized";
-    case 0x88: return "server unavailable";
-    case 0x89: return "server busy";
-    case 0x8a: return "banned";
-    case 0x8c: return "bad authentication method";
-    case 0x90: return "topic name invalid";
-    case 0x95: return "packet too large";
-    case 0x97: return "quota exceeded";
-    case 0x9c: return "use another server";
-    case 0x9d: return "server moved";
-    case 0x9f: return "connection rate exceeded";
-    default: return "refused";
+    case 0x80:
+        return "unspecified error";
+    case 0x81:
+        return "malformed packet";
+    case 0x82:
+        return "protocol error";
+    case 0x83:
+        return "implementation specific error";
+    case 0x84:
+        return "unsupported protocol version";
+    case 0x85:
+        return "client identifier not valid";
+    case 0x86:
+        return "bad user name or password";
+    case 0x87:
+        return "not authorized";
+    case 0x88:
+        return "server unavailable";
+    case 0x89:
+        return "server busy";
+    case 0x8a:
+        return "banned";
+    case 0x8c:
+        return "bad authentication method";
+    case 0x90:
+        return "topic name invalid";
+    case 0x95:
+        return "packet too large";
+    case 0x97:
+        return "quota exceeded";
+    case 0x9c:
+        return "use another server";
+    case 0x9d:
+        return "server moved";
+    case 0x9f:
+        return "connection rate exceeded";
+    default:
+        return "refused";
     }
 }
 
@@ -340,9 +367,15 @@ static void parse(struct pctx *c, void *state, int dir, struct rd *pdu)
     uint8_t type = b0 >> 4, flags = b0 & 0x0f;
     struct rd body = rd_rest(pdu);
     switch (type) {
-    case MQTT_CONNECT: mqtt_connect(c, s, &body); break;
-    case MQTT_CONNACK: mqtt_connack(c, s, &body); break;
-    case MQTT_PUBLISH: mqtt_publish(c, s, flags, &body); break;
+    case MQTT_CONNECT:
+        mqtt_connect(c, s, &body);
+        break;
+    case MQTT_CONNACK:
+        mqtt_connack(c, s, &body);
+        break;
+    case MQTT_PUBLISH:
+        mqtt_publish(c, s, flags, &body);
+        break;
     case MQTT_SUBSCRIBE:
     case MQTT_UNSUBSCRIBE:
         if (flags != 2)
@@ -350,10 +383,17 @@ static void parse(struct pctx *c, void *state, int dir, struct rd *pdu)
         else
             mqtt_subscribe(c, s, type, &body);
         break;
-    case MQTT_SUBACK: mqtt_suback(c, s, &body); break;
-    case MQTT_AUTH: emit_op(c, OP_AUTH, "auth (15)", NULL, NULL); break;
-    case 0: emit_malformed(c, "mqtt: reserved packet type"); break;
-    default: break; /* acknowledgements, ping, disconnect */
+    case MQTT_SUBACK:
+        mqtt_suback(c, s, &body);
+        break;
+    case MQTT_AUTH:
+        emit_op(c, OP_AUTH, "auth (15)", NULL, NULL);
+        break;
+    case 0:
+        emit_malformed(c, "mqtt: reserved packet type");
+        break;
+    default:
+        break; /* acknowledgements, ping, disconnect */
     }
 }
 

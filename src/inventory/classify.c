@@ -99,9 +99,17 @@ void classify(const struct class_input *in, struct class_result *out)
     for (int i = 0; i < in->nproto; i++)
         industrial_seen |= is_industrial(in->protos[i].name);
 
+    const char *master = NULL;
+    for (int i = 0; i < in->nproto; i++)
+        if (!strcmp(in->protos[i].as, "client") &&
+            (!strcmp(in->protos[i].name, "dnp3") || !strcmp(in->protos[i].name, "iec104")))
+            master = in->protos[i].name;
     if (best >= 0) {
         snprintf(why, sizeof why, "stated by %s", in->hints[best].source);
         set_role(out, in->hints[best].role, why);
+    } else if (master) {
+        snprintf(why, sizeof why, "telecontrol master (%s client)", master);
+        set_role(out, "scada-server", why);
     } else if (in->sends_program_ops) {
         set_role(out, "engineering-workstation",
                  "sends program download/upload or PLC start/stop operations");

@@ -157,8 +157,11 @@ static void on_op(void *arg, const struct pctx *c, const struct obs_op *op)
 {
     struct collector *col = arg;
     struct ep s, d;
-    who_ep(c, WHO_SRC, &s);
-    who_ep(c, WHO_DST, &d);
+    /* an operation is recorded as requester -> device: a result reported by the device's
+     * response (an exception, a negative confirmation) keeps that direction */
+    bool from_response = op->result && c->flow && c->dir == 1;
+    who_ep(c, from_response ? WHO_DST : WHO_SRC, &s);
+    who_ep(c, from_response ? WHO_SRC : WHO_DST, &d);
     struct keybuf k;
     kb_reset(&k);
     key_ep(&k, &s);

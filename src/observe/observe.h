@@ -74,7 +74,9 @@ enum op_kind {
 };
 const char *op_kind_name(enum op_kind k);
 
-/* An operation as a dissector describes it.  Strings are borrowed for the call only. */
+/* An operation as a dissector describes it.  Strings are borrowed for the call only.  It is
+ * recorded as requester -> device; one emitted with a result while parsing the server's
+ * response (an exception) is recorded in that same direction. */
 struct obs_op {
     enum op_kind kind;
     const char *function; /* protocol function, e.g. "write multiple registers (16)" */

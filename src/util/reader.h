@@ -97,13 +97,18 @@ static inline uint32_t rd_le32(struct rd *r)
     r->off += 4;
     return v;
 }
+/* the whole 8 bytes are checked first: with 4..7 left, one half must not come back as a value */
 static inline uint64_t rd_be64(struct rd *r)
 {
+    if (!rd_need(r, 8))
+        return 0;
     uint64_t hi = rd_be32(r);
     return hi << 32 | rd_be32(r);
 }
 static inline uint64_t rd_le64(struct rd *r)
 {
+    if (!rd_need(r, 8))
+        return 0;
     uint64_t lo = rd_le32(r);
     return lo | (uint64_t)rd_le32(r) << 32;
 }
@@ -144,16 +149,28 @@ static inline uint8_t rd_peek_u8(const struct rd *r, size_t at)
         return 0;
     return r->p[r->off + at];
 }
+/* true when n bytes at offset 'at' from the cursor are available (no overflow for huge at) */
+static inline bool rd_peek_ok(const struct rd *r, size_t at, size_t n)
+{
+    return !r->err && r->len - r->off >= n && r->len - r->off - n >= at;
+}
+/* multi-byte peeks partly out of range are out of range: 0, never half a value */
 static inline uint16_t rd_peek_be16(const struct rd *r, size_t at)
 {
+    if (!rd_peek_ok(r, at, 2))
+        return 0;
     return (uint16_t)(rd_peek_u8(r, at) << 8 | rd_peek_u8(r, at + 1));
 }
 static inline uint16_t rd_peek_le16(const struct rd *r, size_t at)
 {
+    if (!rd_peek_ok(r, at, 2))
+        return 0;
     return (uint16_t)(rd_peek_u8(r, at + 1) << 8 | rd_peek_u8(r, at));
 }
 static inline uint32_t rd_peek_be32(const struct rd *r, size_t at)
 {
+    if (!rd_peek_ok(r, at, 4))
+        return 0;
     return (uint32_t)rd_peek_be16(r, at) << 16 | rd_peek_be16(r, at + 2);
 }
 /* true when the next n bytes equal s (no advance, no error) */

@@ -109,7 +109,13 @@ def main():
                 hosts_found += 1
             else:
                 problems.append(f'{cap}: host {h["ip"]} {h["macs"]} missing or wrong MAC')
+        senders = {h['ip'] for h in truth['hosts']}
         for key, plist in truth['protocols'].items():
+            # tshark's protocol list also names destinations that never sent a packet (broadcast
+            # addresses, unanswered probes): otscope makes assets only of hosts that sent
+            if ':' not in key or key.count(':') != 5 or len(key) != 17:
+                if key not in senders:
+                    continue
             al = host_assets(key)
             for p in plist:
                 name, role = p['name'], p['as']

@@ -2,6 +2,8 @@
  * control echoes and IIN errors, device attributes (g0) reassembled over transport segments,
  * split and reordered TCP segments, UDP, hostile frames.  Frames are built by the small link
  * layer writer below, whose CRC is checked against the CRC-16/DNP check value first. */
+/* cmocka needs these first, in this order */
+/* clang-format off */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -9,12 +11,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
+/* clang-format on */
 
 #include "dtest.h"
 
 extern const struct dissector dissector_dnp3;
 
-#define MASTER 3
+#define MASTER     3
 #define OUTSTATION 4
 
 static uint16_t crc_dnp(const uint8_t *p, size_t n)
@@ -56,8 +59,14 @@ static void put_le32(struct buf *b, uint32_t v)
 static void link_frame(struct buf *out, uint8_t ctrl, uint16_t dst, uint16_t src, const uint8_t *ud,
                        size_t n)
 {
-    uint8_t h[8] = {0x05, 0x64, (uint8_t)(n + 5), ctrl, (uint8_t)dst, (uint8_t)(dst >> 8),
-                    (uint8_t)src, (uint8_t)(src >> 8)};
+    uint8_t h[8] = {0x05,
+                    0x64,
+                    (uint8_t)(n + 5),
+                    ctrl,
+                    (uint8_t)dst,
+                    (uint8_t)(dst >> 8),
+                    (uint8_t)src,
+                    (uint8_t)(src >> 8)};
     put(out, h, 8);
     put_le16(out, crc_dnp(h, 8));
     for (size_t off = 0; off < n; off += 16) {
@@ -118,8 +127,8 @@ static void test_crc(void **state)
 static void test_read_and_addresses(void **state)
 {
     (void)state;
-    static const uint8_t read[] = {0xc1, 0x01, 0x3c, 0x02, 0x06, 0x3c, 0x03, 0x06,
-                                   0x3c, 0x04, 0x06, 0x3c, 0x01, 0x06};
+    static const uint8_t read[] = {0xc1, 0x01, 0x3c, 0x02, 0x06, 0x3c, 0x03,
+                                   0x06, 0x3c, 0x04, 0x06, 0x3c, 0x01, 0x06};
     send_app(0, read, sizeof read);
     assert_int_equal(T.nmalformed, 0);
     const struct dtest_op *op = dtest_op_find(&T, OP_READ);
@@ -140,8 +149,8 @@ static void test_read_and_addresses(void **state)
     send_app(0, read, sizeof read);
     assert_int_equal(dtest_attr_count(&T, F_DNP3_ADDRESS), 2);
     /* an indexed read (qualifier 0x28) and a range read */
-    static const uint8_t read2[] = {0xc2, 0x01, 0x01, 0x02, 0x00, 0x00, 0x0f,
-                                    0x1e, 0x01, 0x28, 0x02, 0x00, 0x05, 0x00, 0x07, 0x00};
+    static const uint8_t read2[] = {0xc2, 0x01, 0x01, 0x02, 0x00, 0x00, 0x0f, 0x1e,
+                                    0x01, 0x28, 0x02, 0x00, 0x05, 0x00, 0x07, 0x00};
     send_app(0, read2, sizeof read2);
     op = op_kind_nth(OP_READ, 2);
     assert_non_null(op);
@@ -152,9 +161,26 @@ static void test_read_and_addresses(void **state)
 static void crob(uint8_t *app, uint8_t seq, uint8_t fc, uint16_t index, uint8_t code,
                  uint8_t status)
 {
-    uint8_t a[] = {(uint8_t)(0xc0 | seq), fc, 0x0c, 0x01, 0x28, 0x01, 0x00,
-                   (uint8_t)index, (uint8_t)(index >> 8), code, 0x01,
-                   0x64, 0, 0, 0, 0x64, 0, 0, 0, status};
+    uint8_t a[] = {(uint8_t)(0xc0 | seq),
+                   fc,
+                   0x0c,
+                   0x01,
+                   0x28,
+                   0x01,
+                   0x00,
+                   (uint8_t)index,
+                   (uint8_t)(index >> 8),
+                   code,
+                   0x01,
+                   0x64,
+                   0,
+                   0,
+                   0,
+                   0x64,
+                   0,
+                   0,
+                   0,
+                   status};
     memcpy(app, a, sizeof a);
 }
 
@@ -218,8 +244,8 @@ static void test_analog_output(void **state)
     assert_non_null(op);
     assert_string_equal(op->target, "g41v3 analog output index 2 value 12.5");
     /* g41v2 int16, response "parameter error" via IIN2 */
-    static const uint8_t ao2[] = {0xc2, 0x06, 0x29, 0x02, 0x28, 0x01, 0x00, 0x09, 0x00,
-                                  0x18, 0xfc, 0x00};
+    static const uint8_t ao2[] = {0xc2, 0x06, 0x29, 0x02, 0x28, 0x01,
+                                  0x00, 0x09, 0x00, 0x18, 0xfc, 0x00};
     send_app(0, ao2, sizeof ao2);
     op = op_kind_nth(OP_COMMAND, 1);
     assert_string_equal(op->function, "direct operate no ack (6)");
@@ -353,8 +379,8 @@ static void device_attributes(struct buf *a)
         uint8_t var;
         const char *v;
     } attrs[] = {
-        {252, "ABB"},      {250, "RTU560 560CMD11"}, {242, "12.6.3.0"},
-        {243, "R0002"},    {248, "1KGT024500R0001"}, {247, "Substation 7 RTU"},
+        {252, "ABB"},   {250, "RTU560 560CMD11"}, {242, "12.6.3.0"},
+        {243, "R0002"}, {248, "1KGT024500R0001"}, {247, "Substation 7 RTU"},
         {241, NULL},
     };
     put8(a, 0xc2);

@@ -2,6 +2,8 @@
  * operations with common address, object address and value, negative and "unknown" mirrors as
  * their error results, the station's role and common address, several APDUs per segment and an
  * APDU split and reordered over segments, and hostile APDUs. */
+/* cmocka needs these first, in this order */
+/* clang-format off */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -9,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
+/* clang-format on */
 
 #include "dtest.h"
 
@@ -141,8 +144,7 @@ static void test_commands(void **state)
     act(58, 6, 5, 1001, (const uint8_t[]){0x00, 1, 2, 3, 4, 5, 6, 26}, 8);
     assert_string_equal(last_op()->function, "single command with time C_SC_TA_1 (58)");
     assert_string_equal(last_op()->target, "ca 5 ioa 1001 off execute");
-    act(63, 6, 5, 2003, (const uint8_t[]){0x00, 0x00, 0x80, 0x3f, 0x00, 1, 2, 3, 4, 5, 6, 26},
-        12);
+    act(63, 6, 5, 2003, (const uint8_t[]){0x00, 0x00, 0x80, 0x3f, 0x00, 1, 2, 3, 4, 5, 6, 26}, 12);
     assert_string_equal(last_op()->target, "ca 5 ioa 2003 value 1 execute");
     /* deactivation and the test bit */
     act(45, 8, 5, 1001, (const uint8_t[]){0x81}, 1);
@@ -170,27 +172,61 @@ static void test_system_commands(void **state)
     } cases[] = {
         {100, 6, {20}, 1, OP_INTERROGATION, "interrogation C_IC_NA_1 (100)", "ca 7 station"},
         {100, 6, {22}, 1, OP_INTERROGATION, "interrogation C_IC_NA_1 (100)", "ca 7 group 2"},
-        {101, 6, {0x45}, 1, OP_INTERROGATION, "counter interrogation C_CI_NA_1 (101)",
+        {101,
+         6,
+         {0x45},
+         1,
+         OP_INTERROGATION,
+         "counter interrogation C_CI_NA_1 (101)",
          "ca 7 general freeze"},
         {102, 5, {0}, 0, OP_READ, "read C_RD_NA_1 (102)", "ca 7 ioa 4711"},
-        {103, 6, {1, 2, 3, 4, 5, 6, 26}, 7, OP_TIME_SYNC, "clock synchronization C_CS_NA_1 (103)",
+        {103,
+         6,
+         {1, 2, 3, 4, 5, 6, 26},
+         7,
+         OP_TIME_SYNC,
+         "clock synchronization C_CS_NA_1 (103)",
          "ca 7"},
         {105, 6, {1}, 1, OP_RESTART, "reset process C_RP_NA_1 (105)", "ca 7 general reset"},
-        {107, 6, {0x55, 0xaa, 1, 2, 3, 4, 5, 6, 26}, 9, OP_DIAGNOSTIC,
-         "test command with time C_TS_TA_1 (107)", "ca 7"},
-        {110, 6, {0x00, 0x20, 0x01}, 3, OP_CONFIG_WRITE, "parameter normalized P_ME_NA_1 (110)",
+        {107,
+         6,
+         {0x55, 0xaa, 1, 2, 3, 4, 5, 6, 26},
+         9,
+         OP_DIAGNOSTIC,
+         "test command with time C_TS_TA_1 (107)",
+         "ca 7"},
+        {110,
+         6,
+         {0x00, 0x20, 0x01},
+         3,
+         OP_CONFIG_WRITE,
+         "parameter normalized P_ME_NA_1 (110)",
          "ca 7 ioa 4711 value 0.25 threshold"},
-        {112, 6, {0, 0, 0x20, 0x41, 0x04}, 5, OP_CONFIG_WRITE, "parameter float P_ME_NC_1 (112)",
+        {112,
+         6,
+         {0, 0, 0x20, 0x41, 0x04},
+         5,
+         OP_CONFIG_WRITE,
+         "parameter float P_ME_NC_1 (112)",
          "ca 7 ioa 4711 value 10 high limit"},
-        {113, 6, {3}, 1, OP_CONFIG_WRITE, "parameter activation P_AC_NA_1 (113)",
+        {113,
+         6,
+         {3},
+         1,
+         OP_CONFIG_WRITE,
+         "parameter activation P_AC_NA_1 (113)",
          "ca 7 ioa 4711 qpa 3"},
-        {122, 13, {0x03, 0x00, 0x00, 0x02}, 4, OP_FILE_TRANSFER, "call file F_SC_NA_1 (122)",
+        {122,
+         13,
+         {0x03, 0x00, 0x00, 0x02},
+         4,
+         OP_FILE_TRANSFER,
+         "call file F_SC_NA_1 (122)",
          "ca 7 ioa 4711 file 3"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        uint32_t ioa = cases[i].type >= 100 && cases[i].type <= 107 && cases[i].type != 102
-                           ? 0
-                           : 4711;
+        uint32_t ioa =
+            cases[i].type >= 100 && cases[i].type <= 107 && cases[i].type != 102 ? 0 : 4711;
         int before = dtest_op_count(&T, cases[i].kind);
         act(cases[i].type, cases[i].cot, 7, ioa, cases[i].el, cases[i].n);
         assert_int_equal(dtest_op_count(&T, cases[i].kind), before + 1);

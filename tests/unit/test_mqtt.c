@@ -2,6 +2,8 @@
  * (present, never stored), CONNACK refusals, PUBLISH topics reported once per flow, SUBSCRIBE
  * filters and SUBACK failures, MQTT 5 properties, TLS on 8883 noted and left alone, several
  * packets per segment and a packet split and reordered over segments, hostile packets. */
+/* cmocka needs these first, in this order */
+/* clang-format off */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -9,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
+/* clang-format on */
 
 #include "dtest.h"
 

@@ -9,9 +9,9 @@
 
 #include "gen.h"
 
-#define DNP3_PORT 20000
+#define DNP3_PORT   20000
 #define MASTER_ADDR 1
-#define TP_MAX 249 /* application octets per transport segment (clause 8) */
+#define TP_MAX      249 /* application octets per transport segment (clause 8) */
 
 struct dnp3_identity {
     uint16_t addr;
@@ -22,12 +22,12 @@ struct dnp3_identity {
 static const struct dnp3_identity dnp3_devices[] = {
     {10, "ABB", "RTU560 560CMD11", "12.7.2", "R0004", "1KGT024510R0001-0457", "SS-NORTH RTU1",
      "Substation North, relay room"},
-    {20, "Schweitzer Engineering Laboratories", "SEL-3530 RTAC", "R150-V2", "3530-A1",
-     "1183620215", "RTAC-FEEDER-12", "Feeder 12 control house"},
-    {30, "Schneider Electric", "SCADAPack 474", "9.2.1", "Rev C", "474-1234-5678",
-     "PUMP-STN-3", "Pump station 3"},
-    {40, "Siemens", "SICAM A8000 CP-8050", "V05.30", "6MF2805-0AA00", "BF2208123456",
-     "WTG-SUB-A8K", "Wind farm collector substation"},
+    {20, "Schweitzer Engineering Laboratories", "SEL-3530 RTAC", "R150-V2", "3530-A1", "1183620215",
+     "RTAC-FEEDER-12", "Feeder 12 control house"},
+    {30, "Schneider Electric", "SCADAPack 474", "9.2.1", "Rev C", "474-1234-5678", "PUMP-STN-3",
+     "Pump station 3"},
+    {40, "Siemens", "SICAM A8000 CP-8050", "V05.30", "6MF2805-0AA00", "BF2208123456", "WTG-SUB-A8K",
+     "Wind farm collector substation"},
 };
 
 struct dnp3_conn {
@@ -53,8 +53,14 @@ static uint16_t dnp3_crc(const uint8_t *p, size_t n)
 static void dnp3_link(struct gen_buf *out, int dir, uint16_t dst, uint16_t src, const uint8_t *ud,
                       size_t n)
 {
-    uint8_t h[8] = {0x05, 0x64, (uint8_t)(n + 5), dir ? 0x44 : 0xc4, (uint8_t)dst,
-                    (uint8_t)(dst >> 8), (uint8_t)src, (uint8_t)(src >> 8)};
+    uint8_t h[8] = {0x05,
+                    0x64,
+                    (uint8_t)(n + 5),
+                    dir ? 0x44 : 0xc4,
+                    (uint8_t)dst,
+                    (uint8_t)(dst >> 8),
+                    (uint8_t)src,
+                    (uint8_t)(src >> 8)};
     gb_bytes(out, h, 8);
     gb_le16(out, dnp3_crc(h, 8));
     for (size_t off = 0; off < n; off += 16) {
@@ -127,13 +133,16 @@ static void device_attributes(struct gen_buf *b, const struct dnp3_identity *id)
         const char *text;
         uint16_t num;
     } attrs[] = {
-        {252, id->vendor, 0},   {250, id->product, 0},  {242, id->firmware, 0},
-        {243, id->hardware, 0}, {248, id->serial, 0},   {247, id->name, 0},
+        {252, id->vendor, 0},   {250, id->product, 0},
+        {242, id->firmware, 0}, {243, id->hardware, 0},
+        {248, id->serial, 0},   {247, id->name, 0},
         {245, id->location, 0}, {246, id->serial + strlen(id->serial) - 4, 0},
-        {249, "2:2012", 0},     {241, NULL, 2048},      {240, NULL, 2048},
-        {239, NULL, 16},        {238, NULL, 15},        {233, NULL, 8},
-        {232, NULL, 7},         {224, NULL, 4},         {223, NULL, 3},
-        {221, NULL, 2},         {220, NULL, 1},
+        {249, "2:2012", 0},     {241, NULL, 2048},
+        {240, NULL, 2048},      {239, NULL, 16},
+        {238, NULL, 15},        {233, NULL, 8},
+        {232, NULL, 7},         {224, NULL, 4},
+        {223, NULL, 3},         {221, NULL, 2},
+        {220, NULL, 1},
     };
     for (size_t i = 0; i < sizeof attrs / sizeof attrs[0]; i++) {
         gb_u8(b, 0);
