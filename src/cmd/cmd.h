@@ -38,7 +38,10 @@ int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(pri
 const char *jstr(const json_t *obj, const char *key);
 /* the default database: $OTSCOPE_DB or ./otscope.db */
 const char *default_db(void);
-/* write the simple board report for the store to path in the format; 0 or exit status */
+/* write the board report for the store to path (stdout when NULL) in the format */
 int write_board_report(struct store *s, enum out_format fmt, const char *path);
+struct board_opts;
+int write_board_report_opts(struct store *s, enum out_format fmt, const char *path,
+                            const struct board_opts *o);
 
 #endif

@@ -16,7 +16,7 @@ static const char usage[] =
     "usage: otscope demo [--db DB] [--capture FILE] [-o REPORT.html]\n"
     "Analyze the bundled sample plant capture (" OTSCOPE_SAMPLE ")\n"
     "into a fresh database (default otscope-demo.db, replaced), print the asset inventory and\n"
-    "write the board report (default board-report.html; .md or .json by extension).\n";
+    "write the board report (default board-report.html; .pdf, .md or .json by extension).\n";
 
 int cmd_demo(int argc, char **argv)
 {
@@ -80,6 +80,8 @@ int cmd_demo(int argc, char **argv)
         fmt = FMT_MD;
     else if (n > 5 && !strcmp(out + n - 5, ".json"))
         fmt = FMT_JSON;
+    else if (n > 4 && !strcmp(out + n - 4, ".pdf"))
+        fmt = FMT_PDF;
     struct store *s = open_existing_store(db);
     if (!s)
         return EXIT_RUNTIME;

@@ -110,6 +110,21 @@ static const char *const attr_names[F_COUNT] = {
     [F_PROTOCOL_VERSION] = "protocol_version",
     [F_SOFTWARE_VERSION] = "software_version",
     [F_DNP3_ADDRESS] = "dnp3_address",
+    [F_DHCP_FINGERPRINT] = "dhcp_fingerprint",
+    [F_DHCP6_FINGERPRINT] = "dhcp6_fingerprint",
+    [F_CLIENT_ID] = "client_id",
+    [F_FQDN] = "fqdn",
+    [F_SERVICE] = "service",
+    [F_WORKGROUP] = "workgroup",
+    [F_OS_VERSION] = "os_version",
+    [F_SERVER_TYPE] = "server_type",
+    [F_CAPABILITIES] = "capabilities",
+    [F_CHASSIS_ID] = "chassis_id",
+    [F_CHASSIS_MAC] = "chassis_mac",
+    [F_PORT_ID] = "port_id",
+    [F_PORT_DESCRIPTION] = "port_description",
+    [F_NATIVE_VLAN] = "native_vlan",
+    [F_VTP_DOMAIN] = "vtp_domain",
 };
 
 const char *attr_name(enum attr_field f)

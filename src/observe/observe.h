@@ -38,6 +38,22 @@ enum attr_field {
     F_PROTOCOL_VERSION,
     F_SOFTWARE_VERSION, /* application software version (BACnet Device object) */
     F_DNP3_ADDRESS,     /* DNP3 link-layer address of a master or outstation */
+    /* IT identity (issue 4): DHCP, DNS/mDNS, NetBIOS, LLDP, CDP */
+    F_DHCP_FINGERPRINT,  /* DHCPv4 option 55 codes, comma-separated (fingerbank form) */
+    F_DHCP6_FINGERPRINT, /* DHCPv6 option request option codes, comma-separated */
+    F_CLIENT_ID,         /* DHCPv4 option 61 / DHCPv6 client DUID, hex */
+    F_FQDN,              /* a fully qualified name the host gives itself (DHCP option 81/39) */
+    F_SERVICE,           /* a DNS-SD service instance, "_http._tcp Printer X" */
+    F_WORKGROUP,         /* NetBIOS workgroup or domain */
+    F_OS_VERSION,        /* OS version a host announces (browser announcements) */
+    F_SERVER_TYPE,       /* browser server type flags, as names */
+    F_CAPABILITIES,      /* LLDP/CDP enabled capabilities, "bridge,router" */
+    F_CHASSIS_ID,        /* LLDP chassis id */
+    F_CHASSIS_MAC,       /* PROFINET LLDP chassis MAC (the device behind a port MAC) */
+    F_PORT_ID,           /* LLDP/CDP port id of the sending port */
+    F_PORT_DESCRIPTION,  /* LLDP port description */
+    F_NATIVE_VLAN,       /* LLDP port VLAN id / CDP native VLAN */
+    F_VTP_DOMAIN,        /* CDP VTP management domain */
     F_COUNT
 };
 #define F_IDENTITY_COUNT (F_NAME + 1)

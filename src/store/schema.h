@@ -75,7 +75,10 @@ static const char *const store_migrations[] = {
     "  site TEXT NOT NULL, src TEXT, dst TEXT, asset TEXT, protocol TEXT, summary TEXT NOT NULL,"
     "  mitre TEXT NOT NULL, count INTEGER NOT NULL, first_ns INTEGER, last_ns INTEGER,"
     "  evidence TEXT NOT NULL);"
-    "CREATE INDEX alerts_by_time ON alerts(last_ns);",
+    "CREATE INDEX alerts_by_time ON alerts(last_ns);"
+    /* the figures of each board report, for the trend of the next one */
+    "CREATE TABLE snapshots(id INTEGER PRIMARY KEY, generated_ns INTEGER NOT NULL,"
+    "  figures TEXT NOT NULL);",
 };
 
 #endif

@@ -98,8 +98,7 @@ static void ext8(struct fb *f, uint8_t next)
     pad(f, 0, 4);
 }
 
-static void tcp(struct fb *f, uint16_t sp, uint16_t dp, uint32_t seq, uint32_t ack,
-                uint8_t flags)
+static void tcp(struct fb *f, uint16_t sp, uint16_t dp, uint32_t seq, uint32_t ack, uint8_t flags)
 {
     be16(f, sp);
     be16(f, dp);
@@ -447,9 +446,9 @@ static void linux_sll_takes_the_source_mac(void **st)
 {
     (void)st;
     struct fb f = {.n = 0};
-    be16(&f, 0);    /* packet type: to us */
-    be16(&f, 1);    /* ARPHRD_ETHER */
-    be16(&f, 6);    /* address length */
+    be16(&f, 0); /* packet type: to us */
+    be16(&f, 1); /* ARPHRD_ETHER */
+    be16(&f, 6); /* address length */
     bytes(&f, MAC_A, 6);
     pad(&f, 0, 2);
     be16(&f, 0x0800);
@@ -732,8 +731,7 @@ static void ipv6_extension_header_errors(void **st)
 }
 
 /* an IPv6 datagram behind hop-by-hop + destination options, in two fragments */
-static void ipv6_fragment(struct fb *f, uint16_t off_bytes, bool more, const void *data,
-                          size_t n)
+static void ipv6_fragment(struct fb *f, uint16_t off_bytes, bool more, const void *data, size_t n)
 {
     f->n = 0;
     eth(f, 0x86dd);
@@ -1085,8 +1083,8 @@ static void garbage_never_crashes(void **st)
     be16(&f, 0);
     be32(&f, 9);
     tcp(&f, 1, 2, 3, 4, TCP_SYN);
-    static const int lts[] = {DLT_EN10MB, DLT_LINUX_SLL, DLT_LINUX_SLL2, DLT_RAW, DLT_NULL,
-                              DLT_LOOP};
+    static const int lts[] = {DLT_EN10MB, DLT_LINUX_SLL, DLT_LINUX_SLL2,
+                              DLT_RAW,    DLT_NULL,      DLT_LOOP};
     for (size_t n = 0; n <= f.n; n++) {
         struct fb g = f;
         g.n = n;

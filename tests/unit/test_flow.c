@@ -315,8 +315,8 @@ static void hard_bound_evicts_and_every_flow_is_done_once(void **st)
     T = flow_table_new(&CFG, on_done, &R);
     assert_non_null(T);
     for (int i = 0; i < 100; i++) {
-        struct pkt p = mk(L4_UDP, "10.0.0.1", (uint16_t)(1000 + i), "10.0.0.2", 9999, 0,
-                          (int64_t)i * 1000);
+        struct pkt p =
+            mk(L4_UDP, "10.0.0.1", (uint16_t)(1000 + i), "10.0.0.2", 9999, 0, (int64_t)i * 1000);
         int side;
         struct flow *f = look(&p, &side);
         assert_int_equal(f->key.port[0], 1000 + i);
@@ -343,8 +343,8 @@ static void hard_bound_evicts_and_every_flow_is_done_once(void **st)
 
     /* the table is usable after a flush, with the same bound */
     for (int i = 0; i < 40; i++) {
-        struct pkt p = mk(L4_TCP, "10.0.0.3", (uint16_t)(3000 + i), "10.0.0.4", 80, TCP_SYN,
-                          SEC + i);
+        struct pkt p =
+            mk(L4_TCP, "10.0.0.3", (uint16_t)(3000 + i), "10.0.0.4", 80, TCP_SYN, SEC + i);
         look(&p, NULL);
         assert_true(stats()->active <= 16);
     }

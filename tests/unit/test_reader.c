@@ -41,7 +41,7 @@ static void every_getter_past_the_end_fails_with_zero(void **st)
 {
     (void)st;
     struct rd r;
-#define SHORT(getter, avail)                                                                      \
+#define SHORT(getter, avail)                                                                       \
     do {                                                                                           \
         r = rd_init(B, (avail));                                                                   \
         assert_true(getter(&r) == 0);                                                              \
@@ -259,8 +259,7 @@ static void match_compares_without_moving(void **st)
 
 /* ---- rd_str ---- */
 
-static size_t str_of(const void *src, size_t srclen, size_t n, char *dst, size_t dstsz,
-                     size_t *pos)
+static size_t str_of(const void *src, size_t srclen, size_t n, char *dst, size_t dstsz, size_t *pos)
 {
     struct rd r = rd_init(src, srclen);
     size_t len = rd_str(&r, n, dst, dstsz);
@@ -336,10 +335,15 @@ static void rd_str_escapes_invalid_utf8_keeps_valid(void **st)
     /* valid: 2-, 3- and 4-byte sequences ("Müller", "°C", "€", U+1F600) */
     str_of("M\xc3\xbcller", 7, 7, dst, sizeof dst, &pos);
     assert_string_equal(dst, "M\xc3\xbcller");
-    str_of("20\xc2\xb0" "C \xe2\x82\xac \xf0\x9f\x98\x80", 14, 14, dst, sizeof dst, &pos);
-    assert_string_equal(dst, "20\xc2\xb0" "C \xe2\x82\xac \xf0\x9f\x98\x80");
+    str_of("20\xc2\xb0"
+           "C \xe2\x82\xac \xf0\x9f\x98\x80",
+           14, 14, dst, sizeof dst, &pos);
+    assert_string_equal(dst, "20\xc2\xb0"
+                             "C \xe2\x82\xac \xf0\x9f\x98\x80");
     /* invalid: a lone continuation byte, a Latin-1 byte, a truncated sequence at the end */
-    str_of("a\x80" "b", 3, 3, dst, sizeof dst, &pos);
+    str_of("a\x80"
+           "b",
+           3, 3, dst, sizeof dst, &pos);
     assert_string_equal(dst, "a\\x80b");
     str_of("M\xfcller", 6, 6, dst, sizeof dst, &pos);
     assert_string_equal(dst, "M\\xfcller");
@@ -366,7 +370,9 @@ static void rd_str_respects_destination_size(void **st)
 
     /* an escape that would not fit entirely is left out, never cut in half */
     char d6[6];
-    len = str_of("AB\x01" "C", 4, 4, d6, sizeof d6, &pos);
+    len = str_of("AB\x01"
+                 "C",
+                 4, 4, d6, sizeof d6, &pos);
     assert_string_equal(d6, "AB");
     assert_int_equal(len, 2);
     /* a multi-byte character that would not fit is left out */

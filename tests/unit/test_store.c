@@ -83,9 +83,9 @@ static void new_file_gets_the_schema_in_wal_mode(void **st)
     q_text(s, "PRAGMA journal_mode", mode, sizeof mode);
     assert_string_equal(mode, "wal");
     /* the tables the merge and the derivation use exist and are empty */
-    static const char *const tables[] = {"runs",     "files",      "sightings",   "attributes",
-                                         "protocols", "role_hints", "findings",    "operations",
-                                         "conversations", "assets", "asset_ips", "endpoint_asset"};
+    static const char *const tables[] = {
+        "runs",     "files",      "sightings",     "attributes", "protocols", "role_hints",
+        "findings", "operations", "conversations", "assets",     "asset_ips", "endpoint_asset"};
     for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
         char sql[128];
         snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", tables[i]);
@@ -174,7 +174,7 @@ static void not_a_database_is_refused(void **st)
 
 /* ---- a small plant, built through the collector's own entry points ---- */
 
-#define T0 1767225600000000000ll /* 2026-01-01T00:00:00Z */
+#define T0  1767225600000000000ll /* 2026-01-01T00:00:00Z */
 #define SEC 1000000000ll
 
 static const uint8_t ROUTER[6] = {0x00, 0x00, 0x0c, 0x9f, 0x00, 0x01};
@@ -279,14 +279,14 @@ static void build_plant(struct collector *c, uint32_t file)
     /* a PLC known only from its ARP claim */
     arp_claim(c, PLC, "10.0.0.20", T0 + 2 * SEC, file);
     /* identity of the server */
-    server_attr(c, (struct host){ROUTER, "203.0.113.1"}, server, F_VENDOR, "Siemens",
-                T0 + 3 * SEC, file);
+    server_attr(c, (struct host){ROUTER, "203.0.113.1"}, server, F_VENDOR, "Siemens", T0 + 3 * SEC,
+                file);
     /* four hosts whose frames carry an all-zero MAC (a tap that rewrites MACs) */
     for (int i = 1; i <= 4; i++) {
         char ip[32];
         snprintf(ip, sizeof ip, "10.9.9.%d", i);
-        flow_done(c, (struct host){ZERO, ip}, (struct host){ZERO, "10.9.9.100"}, 20000,
-                  PROTO_NONE, 2, 2, T0 + 20 * SEC, file);
+        flow_done(c, (struct host){ZERO, ip}, (struct host){ZERO, "10.9.9.100"}, 20000, PROTO_NONE,
+                  2, 2, T0 + 20 * SEC, file);
     }
 }
 
@@ -413,8 +413,7 @@ static void merged_plant_gives_the_expected_assets(void **st)
     assert_null(str_of(zs, "mac"));
     assert_int_equal(int_of(zs, "packets"), 8);
     assert_int_equal(q_int(s, "SELECT count(*) FROM assets WHERE mac='00:00:00:00:00:00'"), 0);
-    assert_int_equal(q_int(s, "SELECT count(*) FROM sightings WHERE mac='00:00:00:00:00:00'"),
-                     0);
+    assert_int_equal(q_int(s, "SELECT count(*) FROM sightings WHERE mac='00:00:00:00:00:00'"), 0);
     json_decref(doc);
 
     /* merging the same facts again adds the counts; the assets stay the same */
@@ -447,11 +446,10 @@ static void merged_plant_gives_the_expected_assets(void **st)
         assert_int_equal(json_integer_value(json_object_get(pk, "to_server")), 8);
         assert_int_equal(json_integer_value(json_object_get(pk, "to_client")), 6);
         json_t *server = json_object_get(fl, "server");
-        assert_string_equal(json_string_value(json_object_get(server, "asset")),
-                            "m-001b1b000010");
+        assert_string_equal(json_string_value(json_object_get(server, "asset")), "m-001b1b000010");
         json_t *client = json_object_get(fl, "client");
-        assert_non_null(strstr(json_string_value(json_object_get(client, "asset")),
-                               "ip-203.0.113."));
+        assert_non_null(
+            strstr(json_string_value(json_object_get(client, "asset")), "ip-203.0.113."));
     }
     assert_int_equal(modbus, 5);
     json_decref(flows);
@@ -486,9 +484,45 @@ static void few_addresses_behind_a_mac_is_not_a_gateway(void **st)
     assert_int_equal(store_merge(s, &c, "default"), 0);
     assert_int_equal(store_rebuild_assets(s), 0);
     doc = store_assets_json(s);
-    assert_int_equal(json_array_size(json_object_get(doc, "assets")), 5);
-    assert_string_equal(str_of(find_asset(doc, "ip-10.0.0.21"), "gateway_mac"),
-                        "00:1b:1b:00:00:20");
+    for (int i = 20; i <= 22; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "ip-10.0.0.%d", i);
+        json_t *a = find_asset(doc, id);
+        assert_string_equal(str_of(a, "gateway_mac"), "00:1b:1b:00:00:20");
+        assert_null(str_of(a, "mac"));
+    }
+    assert_int_equal(q_int(s, "SELECT count(*) FROM asset_ips WHERE asset_id='m-001b1b000020'"), 0);
+    json_decref(doc);
+    collector_free(&c);
+    store_close(s);
+}
+
+/* A router seen only forwarding (no ARP, no frame without an IP: a SPAN of routed traffic) must
+ * still be one gateway asset (derive.c: "it is one gateway asset").  Today map_endpoints()
+ * creates the MAC's asset only from an endpoint of the MAC itself, so the gateway_mac of the
+ * remote assets points at no asset.  Known bug, reported; set OTSCOPE_TEST_KNOWN_BUGS=1 to run. */
+static void gateway_without_an_address_of_its_own_is_an_asset(void **st)
+{
+    (void)st;
+    if (!getenv("OTSCOPE_TEST_KNOWN_BUGS")) {
+        print_message("known bug in store/derive.c (gateway MAC without own endpoint): skipped\n");
+        skip();
+    }
+    struct store *s = open_ok(true);
+    struct collector c;
+    collector_init(&c);
+    struct host server = {SERVER, "10.0.0.10"};
+    for (int i = 1; i <= 5; i++) {
+        char ip[32];
+        snprintf(ip, sizeof ip, "203.0.113.%d", i);
+        flow_done(&c, (struct host){ROUTER, ip}, server, 502, PROTO_MODBUS, 4, 3, T0, 0);
+    }
+    assert_int_equal(store_merge(s, &c, "default"), 0);
+    assert_int_equal(store_rebuild_assets(s), 0);
+    json_t *doc = store_assets_json(s);
+    assert_int_equal(json_array_size(json_object_get(doc, "assets")), 7);
+    json_t *gw = find_asset(doc, "m-00000c9f0001");
+    assert_string_equal(str_of(gw, "role"), "gateway");
     json_decref(doc);
     collector_free(&c);
     store_close(s);
@@ -506,6 +540,7 @@ int main(void)
         T_(not_a_database_is_refused),
         T_(merged_plant_gives_the_expected_assets),
         T_(few_addresses_behind_a_mac_is_not_a_gateway),
+        T_(gateway_without_an_address_of_its_own_is_an_asset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -95,7 +95,9 @@ static void control_bytes_are_escaped(void **st)
     /* C1 controls, encoded as valid UTF-8, are control characters too */
     assert_string_equal(SAN("\xc2\x80\xc2\x9f"), "\\xc2\\x80\\xc2\\x9f");
     /* U+2028/U+2029 line and paragraph separators */
-    assert_string_equal(SAN("a\xe2\x80\xa8" "b\xe2\x80\xa9"), "a\\xe2\\x80\\xa8b\\xe2\\x80\\xa9");
+    assert_string_equal(SAN("a\xe2\x80\xa8"
+                            "b\xe2\x80\xa9"),
+                        "a\\xe2\\x80\\xa8b\\xe2\\x80\\xa9");
     /* but NO-BREAK SPACE U+00A0 and U+2027 are ordinary */
     assert_string_equal(SAN("\xc2\xa0x\xe2\x80\xa7"), "\xc2\xa0x\xe2\x80\xa7");
 }

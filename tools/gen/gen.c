@@ -73,6 +73,11 @@ static void write_frame(struct gen *g, const uint8_t *data, size_t n)
     g->t_ns += 1000 + (int64_t)gen_range(g, 20000); /* 1-21 us between frames */
 }
 
+void gen_raw(struct gen *g, const uint8_t *frame, size_t n)
+{
+    write_frame(g, frame, n);
+}
+
 /* ---- byte builder ---- */
 void gb_u8(struct gen_buf *b, uint8_t v)
 {

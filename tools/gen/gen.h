@@ -50,6 +50,8 @@ void gen_udp(struct gen *g, const struct gen_host *src, uint16_t sport, const st
 void gen_l2(struct gen *g, const struct gen_host *src, const uint8_t dst[6], uint16_t ethertype,
             const void *data, size_t n);
 void gen_arp(struct gen *g, const struct gen_host *src, const uint8_t target_ip[4], bool reply);
+/* a whole link-layer frame written as is (the caller builds headers and checksums) */
+void gen_raw(struct gen *g, const uint8_t *frame, size_t n);
 
 /* byte builder for PDUs */
 struct gen_buf {
