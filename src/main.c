@@ -19,6 +19,8 @@ static const struct command {
     {"operations", cmd_operations, "operations seen on industrial protocols"},
     {"alerts", cmd_alerts, "security-relevant events (table, json, cef)"},
     {"segmentation", cmd_segmentation, "zones, conduits and violations; --propose a policy"},
+    {"incident", cmd_incident, "NIS2 incident records, clocks and stage reports"},
+    {"nis2", cmd_nis2, "NIS2 scope check: essential, important or out of scope"},
     {"register", cmd_register, "the ISMS asset register: import, gaps, export"},
     {"report", cmd_report, "reports: 'report board'"},
     {"demo", cmd_demo, "analyze the bundled sample plant capture and write the board report"},

@@ -25,6 +25,10 @@ int cmd_demo(int argc, char **argv);
 int cmd_register(int argc, char **argv);
 int cmd_alerts(int argc, char **argv);
 int cmd_segmentation(int argc, char **argv);
+int cmd_incident(int argc, char **argv);
+int cmd_nis2(int argc, char **argv);
+/* a text document (Markdown-ish) as an A4 PDF (report/pdf.c) */
+int pdf_render_text(const char *title, const char *text, const char *path);
 
 /* "table,json,csv" style list of allowed names; false (and a usage message) if not allowed */
 bool parse_format(const char *cmd, const char *arg, const char *allowed, enum out_format *out);

@@ -81,6 +81,8 @@ enum decode_result decode_ipv4(struct decoder *d, struct rd *r, struct pkt *p, c
         *why = vihl >> 4 != 4 ? "IPv4 version is not 4" : "IPv4 header length < 20";
         return DEC_MALFORMED;
     }
+    if (total == 0 && rd_left(r) + 20 >= ihl)
+        total = (uint16_t)(rd_left(r) + 20 > 0xffff ? 0xffff : rd_left(r) + 20); /* TSO: 0 */
     if (total < ihl) {
         *why = "IPv4 total length shorter than its header";
         return DEC_MALFORMED;

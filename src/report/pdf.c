@@ -5,6 +5,7 @@
 #include <pango/pangocairo.h>
 #include <string.h>
 
+#include "cmd/cmd.h"
 #include "report/board.h"
 
 #define PAGE_W 595.0 /* A4 in points */
@@ -274,6 +275,46 @@ int board_render_pdf(const json_t *b, const char *path)
     static const char *const tc[] = {"severity", "type", "alerts", "events"};
     static const double tw[] = {70, 150, 60, 60};
     rows(&p, json_object_get(b, "alerts_by_type"), tc, tw, 4, tc);
+    footer(&p);
+    cairo_show_page(p.cr);
+    cairo_destroy(p.cr);
+    cairo_surface_finish(p.surf);
+    int rc = cairo_surface_status(p.surf) == CAIRO_STATUS_SUCCESS ? 0 : -1;
+    cairo_surface_destroy(p.surf);
+    return rc;
+}
+
+/* a plain text document: '# ' lines are headings, '## ' subheadings, the rest paragraphs */
+int pdf_render_text(const char *title, const char *body, const char *path)
+{
+    struct pdf p = {0};
+    p.surf = cairo_pdf_surface_create(path, PAGE_W, PAGE_H);
+    if (cairo_surface_status(p.surf) != CAIRO_STATUS_SUCCESS)
+        return -1;
+    cairo_pdf_surface_set_metadata(p.surf, CAIRO_PDF_METADATA_TITLE, title);
+    cairo_pdf_surface_set_metadata(p.surf, CAIRO_PDF_METADATA_CREATOR, "otscope");
+    p.cr = cairo_create(p.surf);
+    p.page = 1;
+    p.y = MARGIN;
+    const char *line = body;
+    char buf[2048];
+    while (line && *line) {
+        const char *nl = strchr(line, '\n');
+        size_t n = nl ? (size_t)(nl - line) : strlen(line);
+        if (n >= sizeof buf)
+            n = sizeof buf - 1;
+        memcpy(buf, line, n);
+        buf[n] = '\0';
+        if (!strncmp(buf, "# ", 2))
+            para(&p, "DejaVu Sans Bold 16", buf + 2, false, 8);
+        else if (!strncmp(buf, "## ", 3))
+            heading(&p, buf + 3);
+        else if (!strcmp(buf, "| | |") || !strcmp(buf, "|---|---|"))
+            ; /* the Markdown table header */
+        else if (buf[0])
+            para(&p, "DejaVu Sans 9", buf, false, 3);
+        line = nl ? nl + 1 : NULL;
+    }
     footer(&p);
     cairo_show_page(p.cr);
     cairo_destroy(p.cr);

@@ -131,6 +131,16 @@ static int map_endpoints(sqlite3 *db, struct hmap *macs, struct hmap *assets)
             if (m && m->gateway && *ip && !claimed(q, site, mac, ip)) {
                 asset_id(a.id, sizeof a.id, site, "ip", ip);
                 str_copy(a.gateway_mac, sizeof a.gateway_mac, mac);
+                /* the router itself is an asset even when it never shows an address of its own */
+                struct asset_info g;
+                memset(&g, 0, sizeof g);
+                str_copy(g.site, sizeof g.site, site);
+                str_copy(g.mac, sizeof g.mac, mac);
+                asset_id(g.id, sizeof g.id, site, "m", mac);
+                bool gnew;
+                struct asset_info *gi = hmap_get(assets, g.id, strlen(g.id), &gnew);
+                if (gi && gnew)
+                    *gi = g;
             } else {
                 asset_id(a.id, sizeof a.id, site, "m", mac);
                 str_copy(a.mac, sizeof a.mac, mac);
@@ -214,6 +224,11 @@ static int aggregate(sqlite3 *db)
     if (run(db, "UPDATE assets SET (first_ns, last_ns) = (SELECT min(a.first_ns), max(a.last_ns)"
                 " FROM attributes a JOIN endpoint_asset ea ON ea.site=a.site AND ea.mac=a.mac"
                 " AND ea.ip=a.ip WHERE ea.asset_id=assets.id) WHERE first_ns IS NULL"))
+        return -1;
+    /* a router known only from the traffic it forwards: every frame with its MAC */
+    if (run(db, "UPDATE assets SET (first_ns, last_ns, packets) = (SELECT min(s.first_ns),"
+                " max(s.last_ns), total(s.packets) FROM sightings s WHERE s.site=assets.site AND"
+                " s.mac=assets.mac) WHERE first_ns IS NULL AND mac IS NOT NULL"))
         return -1;
     if (run(db, "UPDATE assets SET packets=0 WHERE packets IS NULL"))
         return -1;

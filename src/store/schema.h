@@ -78,7 +78,18 @@ static const char *const store_migrations[] = {
     "CREATE INDEX alerts_by_time ON alerts(last_ns);"
     /* the figures of each board report, for the trend of the next one */
     "CREATE TABLE snapshots(id INTEGER PRIMARY KEY, generated_ns INTEGER NOT NULL,"
-    "  figures TEXT NOT NULL);",
+    "  figures TEXT NOT NULL);"
+    /* NIS2 Art. 23 incident records: the fields each report stage needs, and when each stage
+     * was submitted */
+    "CREATE TABLE incidents(id INTEGER PRIMARY KEY, title TEXT NOT NULL, aware_ns INTEGER NOT"
+    "  NULL, significant INTEGER NOT NULL DEFAULT 1, status TEXT NOT NULL DEFAULT 'open',"
+    "  handled_ns INTEGER, created_ns INTEGER NOT NULL, fields TEXT NOT NULL DEFAULT '{}');"
+    "CREATE TABLE incident_links(incident INTEGER NOT NULL REFERENCES incidents(id),"
+    "  kind TEXT NOT NULL, ref TEXT NOT NULL, PRIMARY KEY(incident, kind, ref));"
+    "CREATE TABLE incident_submissions(incident INTEGER NOT NULL REFERENCES incidents(id),"
+    "  stage TEXT NOT NULL, submitted_ns INTEGER NOT NULL, PRIMARY KEY(incident, stage));"
+    "CREATE TABLE incident_log(incident INTEGER NOT NULL, time_ns INTEGER NOT NULL,"
+    "  entry TEXT NOT NULL);",
 };
 
 #endif

@@ -498,16 +498,11 @@ static void few_addresses_behind_a_mac_is_not_a_gateway(void **st)
 }
 
 /* A router seen only forwarding (no ARP, no frame without an IP: a SPAN of routed traffic) must
- * still be one gateway asset (derive.c: "it is one gateway asset").  Today map_endpoints()
- * creates the MAC's asset only from an endpoint of the MAC itself, so the gateway_mac of the
- * remote assets points at no asset.  Known bug, reported; set OTSCOPE_TEST_KNOWN_BUGS=1 to run. */
+ * still be one gateway asset (derive.c: "it is one gateway asset"), so that the gateway_mac of
+ * the remote assets names an asset. */
 static void gateway_without_an_address_of_its_own_is_an_asset(void **st)
 {
     (void)st;
-    if (!getenv("OTSCOPE_TEST_KNOWN_BUGS")) {
-        print_message("known bug in store/derive.c (gateway MAC without own endpoint): skipped\n");
-        skip();
-    }
     struct store *s = open_ok(true);
     struct collector c;
     collector_init(&c);

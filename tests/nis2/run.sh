@@ -1,0 +1,55 @@
+#!/bin/sh
+# run.sh OTSCOPE - NIS2: the scope check (essential / important / out of scope) and the Art. 23
+# incident clocks: 24 h, 72 h, one month after the notification (clamped to the month's end),
+# progress report while ongoing, final one month after handling; reports list what each stage
+# requires.
+set -u
+bin=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+check() { if eval "$2"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1"; fi; }
+scope() { "$bin" nis2 scope --format json "$@" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["classification"], d["size"])'; }
+check "large energy = essential" '[ "$(scope --sector electricity --employees 800 --turnover 2e8 --balance 1e8)" = "essential large" ]'
+check "medium energy = important" '[ "$(scope --sector drinking-water --employees 120 --turnover 3e7 --balance 2e7)" = "important medium" ]'
+check "large manufacturing = important" '[ "$(scope --sector manufacturing-machinery --employees 900 --turnover 3e8 --balance 2e8)" = "important large" ]'
+check "small = out of scope" '[ "$(scope --sector chemicals --employees 30 --turnover 5e6 --balance 4e6)" = "out of scope small" ]'
+check "49 staff but big money = medium" '[ "$(scope --sector food --employees 49 --turnover 2e7 --balance 2e7)" = "important medium" ]'
+check "< 250 staff, both money thresholds exceeded = large" '[ "$(scope --sector gas --employees 200 --turnover 6e7 --balance 5e7)" = "essential large" ]'
+"$bin" nis2 scope --sector nope --employees 1 --turnover 1 --balance 1 >/dev/null 2>&1
+check "unknown sector is a usage error" '[ $? -eq 2 ]'
+
+db="$tmp/i.db"
+"$bin" incident new --db "$db" --title "PLC stopped on line 4" --aware-at 2026-01-28T10:00:00Z \
+    --now 2026-01-28T11:00:00Z > "$tmp/out"
+check "new prints the id" 'grep -q "incident 1 recorded" "$tmp/out"'
+show() { "$bin" incident show 1 --db "$db" --format json --now "$1" | python3 -c "import json,sys; d=json.load(sys.stdin); s=d['stages']; print($2)"; }
+check "early warning due 24 h later" '[ "$(show 2026-01-28T11:00:00Z "s[\"early-warning\"][\"due\"]")" = "2026-01-29T10:00:00.000000Z" ]'
+check "notification due 72 h later" '[ "$(show 2026-01-28T11:00:00Z "s[\"notification\"][\"due\"]")" = "2026-01-31T10:00:00.000000Z" ]'
+check "final provisionally one month after the notification due, clamped to 28 Feb" '[ "$(show 2026-01-28T11:00:00Z "s[\"final\"][\"due\"], s[\"final\"].get(\"provisional\")")" = "2026-02-28T10:00:00.000000Z True" ]'
+check "early warning overdue after 24 h" '[ "$(show 2026-01-29T10:00:01Z "s[\"early-warning\"][\"state\"]")" = overdue ]'
+"$bin" incident update 1 --db "$db" --submitted early-warning=2026-01-28T20:00:00Z \
+    --submitted notification=2026-01-30T09:00:00Z --set suspected_malicious=yes \
+    --set cross_border=no --now 2026-01-30T09:00:00Z
+check "final due one month after the submitted notification (30 Jan -> 28 Feb)" '[ "$(show 2026-02-01T00:00:00Z "s[\"final\"][\"due\"]")" = "2026-02-28T09:00:00.000000Z" ]'
+check "early warning submitted in time" '[ "$(show 2026-02-01T00:00:00Z "s[\"early-warning\"][\"state\"]")" = submitted ]'
+check "ongoing at the final date: progress due then, final open" '[ "$(show 2026-03-05T00:00:00Z "s[\"progress\"][\"due\"], s[\"final\"][\"due\"]")" = "2026-02-28T09:00:00.000000Z None" ]'
+"$bin" incident update 1 --db "$db" --status handled --handled-at 2026-03-10T12:00:00Z
+check "handled later: final one month after handling" '[ "$(show 2026-03-11T00:00:00Z "s[\"final\"][\"due\"]")" = "2026-04-10T12:00:00.000000Z" ]'
+"$bin" incident report 1 --db "$db" --stage early-warning --format json --now 2026-01-28T12:00:00Z > "$tmp/r.json"
+check "early warning report lists the malicious-cause and cross-border fields" 'python3 -c "
+import json; r=json.load(open(\"$tmp/r.json\")); f={c[\"field\"]: c[\"value\"] for c in r[\"content\"]}
+assert f[\"suspected_malicious\"]==\"yes\" and f[\"cross_border\"]==\"no\" and \"description\" in r[\"missing\"]"'
+"$bin" incident report 1 --db "$db" --stage final --format md > "$tmp/final.md"
+check "final report names root cause, threat type and mitigations" 'grep -q "Root cause" "$tmp/final.md" && grep -q "Type of threat" "$tmp/final.md" && grep -q "Mitigation measures applied" "$tmp/final.md"'
+"$bin" incident report 1 --db "$db" --stage notification --format pdf -o "$tmp/n.pdf"
+check "PDF report written" '[ "$(head -c 5 "$tmp/n.pdf")" = "%PDF-" ]'
+"$bin" incident report 1 --db "$db" --stage bogus >/dev/null 2>&1
+check "bad stage is a usage error" '[ $? -eq 2 ]'
+"$bin" incident show 7 --db "$db" >/dev/null 2>&1
+check "missing incident is exit 3" '[ $? -eq 3 ]'
+"$bin" incident list --db "$db" --format json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["schema"]=="otscope.incidents/1" and d["incidents"][0]["status"]=="handled"'
+check "list json per SPEC" '[ $? -eq 0 ]'
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
