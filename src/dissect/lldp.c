@@ -38,6 +38,14 @@ enum {
 
 #define TEXT_MAX 512
 
+/* facts about the whole LLDPDU that change how single TLVs are read */
+struct lldp_frame {
+    bool has_sys_name;
+    bool profinet;         /* PROFINET org TLVs present */
+    bool port_of_other;    /* PROFINET chassis MAC differs from the sending MAC */
+    uint8_t chassis_subtype;
+};
+
 static void mac_text(const uint8_t m[6], char out[18])
 {
     snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
@@ -116,12 +124,14 @@ static void lldp_caps(struct pctx *c, struct rd *v)
         emit_role(c, WHO_SRC, "network-device", "lldp system capabilities");
 }
 
-/* §8.5.9: address string length (subtype + address), subtype, address, interface, OID */
-static void lldp_mgmt(struct pctx *c, struct rd *v)
+/* §8.5.9: address string length (subtype + address), subtype, address, interface, OID.  An
+ * ip_address from a layer-2 frame binds the address to the sending MAC; a PROFINET port MAC
+ * that names another chassis MAC is not the owner of the device's address. */
+static void lldp_mgmt(struct pctx *c, const struct lldp_frame *fr, struct rd *v)
 {
     uint8_t len = rd_u8(v), fam = rd_u8(v);
     char ip[IP_STRLEN];
-    if (len >= 1 && addr_text(fam, v, (size_t)len - 1, ip, sizeof ip))
+    if (!fr->port_of_other && len >= 1 && addr_text(fam, v, (size_t)len - 1, ip, sizeof ip))
         emit_attr(c, WHO_SRC, F_IP_ADDRESS, ip, "lldp management address");
 }
 
@@ -158,13 +168,17 @@ static void lldp_org(struct pctx *c, struct rd *v)
     }
 }
 
-static void lldp_tlv(struct pctx *c, uint8_t type, struct rd *v)
+static void lldp_tlv(struct pctx *c, const struct lldp_frame *fr, uint8_t type, struct rd *v)
 {
     char text[TEXT_MAX];
     switch (type) {
     case TLV_CHASSIS_ID:
         id_text(v, true, text, sizeof text);
         emit_attr(c, WHO_SRC, F_CHASSIS_ID, text, "lldp chassis id");
+        /* IEC 61158-6-10: a PROFINET device's locally assigned chassis id is its
+         * NameOfStation */
+        if (fr->profinet && !fr->has_sys_name && fr->chassis_subtype == 7)
+            emit_attr(c, WHO_SRC, F_NAME, text, "lldp profinet chassis id");
         break;
     case TLV_PORT_ID:
         id_text(v, false, text, sizeof text);
@@ -186,7 +200,7 @@ static void lldp_tlv(struct pctx *c, uint8_t type, struct rd *v)
         lldp_caps(c, v);
         break;
     case TLV_MGMT_ADDR:
-        lldp_mgmt(c, v);
+        lldp_mgmt(c, fr, v);
         break;
     case TLV_ORG:
         lldp_org(c, v);
@@ -194,10 +208,37 @@ static void lldp_tlv(struct pctx *c, uint8_t type, struct rd *v)
     }
 }
 
+/* a first pass over a copy of the TLVs; errors are left to the second */
+static void lldp_scan(const struct pctx *c, struct rd r, struct lldp_frame *fr)
+{
+    memset(fr, 0, sizeof *fr);
+    while (rd_left(&r)) {
+        uint16_t h = rd_be16(&r);
+        uint8_t type = (uint8_t)(h >> 9);
+        struct rd v = rd_sub(&r, h & 0x1ff);
+        if (!rd_ok(&r) || type == TLV_END)
+            return;
+        if (type == TLV_CHASSIS_ID)
+            fr->chassis_subtype = rd_u8(&v);
+        else if (type == TLV_SYS_NAME && rd_left(&v))
+            fr->has_sys_name = true;
+        else if (type == TLV_ORG && rd_be24(&v) == OUI_PROFINET) {
+            fr->profinet = true;
+            uint8_t m[6];
+            if (rd_u8(&v) == 5 && rd_left(&v) == 6) {
+                rd_bytes(&v, m, 6);
+                fr->port_of_other = c->pkt->has_mac && memcmp(m, c->pkt->smac, 6) != 0;
+            }
+        }
+    }
+}
+
 static void parse(struct pctx *c, void *state, int dir, struct rd *pdu)
 {
     (void)state;
     (void)dir;
+    struct lldp_frame fr;
+    lldp_scan(c, *pdu, &fr);
     /* §8.2: chassis id, port id and TTL come first, in that order */
     for (int i = 0; rd_left(pdu); i++) {
         uint16_t h = rd_be16(pdu);
@@ -215,7 +256,7 @@ static void parse(struct pctx *c, void *state, int dir, struct rd *pdu)
             emit_protocol(c, PROTO_LLDP);
         if (type == TLV_END)
             return;
-        lldp_tlv(c, type, &v);
+        lldp_tlv(c, &fr, type, &v);
     }
 }
 

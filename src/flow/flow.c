@@ -17,7 +17,8 @@ struct flow_table {
     uint32_t nbuckets;  /* power of two */
     uint32_t free_head; /* released flows, through 'next' (index + 1) */
     uint32_t fresh;     /* pool entries never used yet start here (untouched memory) */
-    uint32_t lru_head, lru_tail;
+    /* two LRU lists, TCP and the rest, so that each can expire on its own timeout */
+    uint32_t lru_head[2], lru_tail[2];
     uint8_t *states;
     size_t state_size;
     uint32_t *state_free;
@@ -147,28 +148,44 @@ static bool key_eq(const struct flow_key *a, const struct flow_key *b)
            memcmp(a->ip[1].b, b->ip[1].b, 16) == 0 && a->ip[0].family == b->ip[0].family;
 }
 
+static int lru_class(const struct flow *f)
+{
+    return f->key.l4 == L4_TCP ? 0 : 1;
+}
+
 static void lru_unlink(struct flow_table *t, struct flow *f)
 {
+    int c = lru_class(f);
     if (f->lru_prev)
         t->pool[f->lru_prev - 1].lru_next = f->lru_next;
     else
-        t->lru_head = f->lru_next;
+        t->lru_head[c] = f->lru_next;
     if (f->lru_next)
         t->pool[f->lru_next - 1].lru_prev = f->lru_prev;
     else
-        t->lru_tail = f->lru_prev;
+        t->lru_tail[c] = f->lru_prev;
     f->lru_prev = f->lru_next = 0;
 }
 
 static void lru_append(struct flow_table *t, struct flow *f, uint32_t idx1)
 {
-    f->lru_prev = t->lru_tail;
+    int c = lru_class(f);
+    f->lru_prev = t->lru_tail[c];
     f->lru_next = 0;
-    if (t->lru_tail)
-        t->pool[t->lru_tail - 1].lru_next = idx1;
+    if (t->lru_tail[c])
+        t->pool[t->lru_tail[c] - 1].lru_next = idx1;
     else
-        t->lru_head = idx1;
-    t->lru_tail = idx1;
+        t->lru_head[c] = idx1;
+    t->lru_tail[c] = idx1;
+}
+
+/* the least recently active flow of both lists (the eviction victim) */
+static uint32_t lru_oldest(const struct flow_table *t)
+{
+    uint32_t a = t->lru_head[0], b = t->lru_head[1];
+    if (!a || !b)
+        return a ? a : b;
+    return t->pool[a - 1].last_ns <= t->pool[b - 1].last_ns ? a : b;
 }
 
 /* remove flow f (pool index idx1) from the table, after telling the consumer */
@@ -207,13 +224,15 @@ static int64_t idle_limit(const struct flow_table *t, const struct flow *f)
 
 static void expire_idle(struct flow_table *t, int64_t now)
 {
-    /* at most a few per packet keeps the per-packet cost bounded */
-    for (int i = 0; i < 4 && t->lru_head; i++) {
-        struct flow *f = &t->pool[t->lru_head - 1];
-        if (now - f->last_ns <= idle_limit(t, f))
-            break;
-        t->st.expired++;
-        flow_release(t, t->lru_head);
+    /* at most a few per list and packet keeps the per-packet cost bounded */
+    for (int c = 0; c < 2; c++) {
+        for (int i = 0; i < 4 && t->lru_head[c]; i++) {
+            struct flow *f = &t->pool[t->lru_head[c] - 1];
+            if (now - f->last_ns <= idle_limit(t, f))
+                break;
+            t->st.expired++;
+            flow_release(t, t->lru_head[c]);
+        }
     }
 }
 
@@ -290,7 +309,7 @@ struct flow *flow_lookup(struct flow_table *t, const struct pkt *p, int *side)
             break;
         }
         f->last_ns = p->ts_ns;
-        if (t->lru_tail != i) {
+        if (t->lru_tail[lru_class(f)] != i) {
             lru_unlink(t, f);
             lru_append(t, f, i);
         }
@@ -300,7 +319,7 @@ struct flow *flow_lookup(struct flow_table *t, const struct pkt *p, int *side)
     expire_idle(t, p->ts_ns);
     if (!t->free_head && t->fresh == t->cfg.max_flows) {
         t->st.evicted++;
-        flow_release(t, t->lru_head);
+        flow_release(t, lru_oldest(t));
         bucket = &t->buckets[h & (t->nbuckets - 1)];
     }
     uint32_t idx1;
@@ -329,8 +348,9 @@ struct flow *flow_lookup(struct flow_table *t, const struct pkt *p, int *side)
 
 void flow_table_flush(struct flow_table *t)
 {
-    while (t->lru_head)
-        flow_release(t, t->lru_head);
+    uint32_t i;
+    while ((i = lru_oldest(t)))
+        flow_release(t, i);
 }
 
 _Static_assert(sizeof(struct flow) <= 224, "struct flow grew: check the 1M-flow memory budget");
