@@ -21,6 +21,9 @@ static const char usage[] =
     "  --idle-udp SEC     idle timeout of UDP flows (default 120)\n"
     "  --reasm-max BYTES  TCP reassembly bytes per direction (default 65600)\n"
     "  --progress / --no-progress   progress bar on stderr (default: when stderr is a terminal)\n"
+    "  --dissectors LIST  'all' (default), 'none', or a comma-separated list of dissectors\n"
+    "                     (arp,modbus,s7comm,enip,profinet_dcp,bacnet,opcua,dnp3,iec104,mqtt,\n"
+    "                     dhcp,dns,nbns,lldp,cdp,snmp,http,tls,ssh,telnet,ftp,vnc,rdp,smb)\n"
     "  --force            analyze a file again even if it was analyzed into DB before\n"
     "                     (otherwise recognised by size and content hash and skipped)\n"
     "  -q, --quiet        no summary\n"
@@ -48,7 +51,7 @@ int cmd_analyze(int argc, char **argv)
         {"reasm-max", required_argument, NULL, 'R'}, {"progress", no_argument, NULL, 'p'},
         {"no-progress", no_argument, NULL, 'P'},     {"quiet", no_argument, NULL, 'q'},
         {"verbose", no_argument, NULL, 'v'},         {"help", no_argument, NULL, 'h'},
-        {"force", no_argument, NULL, 'f'},           {NULL, 0, NULL, 0}};
+        {"force", no_argument, NULL, 'f'},         {"dissectors", required_argument, NULL, 'D'},           {NULL, 0, NULL, 0}};
     struct engine_opts o;
     engine_opts_default(&o);
     o.db = default_db();
@@ -94,6 +97,9 @@ int cmd_analyze(int argc, char **argv)
             break;
         case 'f':
             o.force = true;
+            break;
+        case 'D':
+            o.dissectors = optarg;
             break;
         case 'q':
             o.quiet = true;

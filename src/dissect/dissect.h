@@ -45,6 +45,9 @@ struct dissector {
 
 /* ---- registry (registry.c) ---- */
 void dissect_init(void); /* builds the port maps; aborts on an inconsistent table */
+/* before dissect_init: "all" (default), "none", or a comma-separated list of dissector names;
+ * -1 for an unknown name */
+int dissect_select(const char *list);
 const struct dissector *dissect_by_tcp_port(uint16_t port);
 const struct dissector *dissect_by_udp_port(uint16_t port);
 const struct dissector *dissect_by_ethertype(uint16_t ethertype);

@@ -1,5 +1,5 @@
 /* dns.c - DNS (RFC 1035) on udp/tcp 53, multicast DNS (RFC 6762/6763) on udp 5353 and LLMNR
- * (RFC 4795) on udp 5355.  Only mDNS and LLMNR responders speak about themselves (their host
+ * (RFC 4795) on udp/tcp 5355.  Only mDNS and LLMNR responders speak about themselves (their host
  * name, DNS-SD service instances, TXT model keys); a unicast DNS answer describes other hosts,
  * so plain DNS yields no identity at all, only the protocol and malformed-message counts.
  * Name compression pointers must point strictly backwards: a pointer loop cannot be built. */
@@ -346,7 +346,7 @@ static long frame(const struct rd *stream)
 const struct dissector dissector_dns = {
     .name = "dns",
     .proto = PROTO_DNS,
-    .tcp_ports = {DNS_PORT},
+    .tcp_ports = {DNS_PORT, LLMNR_PORT}, /* RFC 4795 §2.4: LLMNR over TCP when truncated */
     .udp_ports = {DNS_PORT, MDNS_PORT, LLMNR_PORT},
     .frame = frame,
     .parse = parse,

@@ -1,6 +1,7 @@
 /* registry.c - the one table of dissectors, and O(1) port/ethertype maps built from it at start.
  * Adding a protocol: write dissect/NAME.c with a 'const struct dissector dissector_NAME', add it
  * to the list below and to meson.build, add a capture and a test.  Nothing else changes. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,27 @@ static const struct dissector *const table[] = {
 /* port -> table index + 1 (0 = none).  2 x 64 KiB, built once. */
 static uint8_t tcp_map[65536], udp_map[65536];
 static size_t state_max;
+static bool disabled[sizeof table / sizeof table[0]];
+
+int dissect_select(const char *list)
+{
+    bool all = !list || !strcmp(list, "all");
+    for (size_t i = 0; i < NDISSECT; i++)
+        disabled[i] = !all;
+    if (all || !strcmp(list, "none"))
+        return 0;
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", list);
+    for (char *save, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        size_t i = 0;
+        while (i < NDISSECT && strcmp(table[i]->name, tok) != 0)
+            i++;
+        if (i == NDISSECT)
+            return -1;
+        disabled[i] = false;
+    }
+    return 0;
+}
 
 static void claim(uint8_t *map, uint16_t port, size_t idx, const char *what)
 {
@@ -40,6 +62,8 @@ void dissect_init(void)
     state_max = 0;
     for (size_t i = 0; i < NDISSECT; i++) {
         const struct dissector *d = table[i];
+        if (disabled[i])
+            continue;
         if (d->state_size > DISSECT_STATE_MAX || !d->parse || (d->tcp_ports[0] && !d->frame)) {
             fprintf(stderr, "otscope: registry: dissector %s is inconsistent\n", d->name);
             abort();
@@ -66,7 +90,7 @@ const struct dissector *dissect_by_udp_port(uint16_t port)
 const struct dissector *dissect_by_ethertype(uint16_t ethertype)
 {
     for (size_t i = 0; i < NDISSECT; i++)
-        if (table[i]->ethertype && table[i]->ethertype == ethertype)
+        if (!disabled[i] && table[i]->ethertype && table[i]->ethertype == ethertype)
             return table[i];
     return NULL;
 }
@@ -75,7 +99,7 @@ const struct dissector *dissect_probe(const struct rd *payload, uint8_t l4)
 {
     for (size_t i = 0; i < NDISSECT; i++) {
         const struct dissector *d = table[i];
-        if (!d->probe)
+        if (!d->probe || disabled[i])
             continue;
         if (l4 == L4_TCP && !d->frame)
             continue;

@@ -209,6 +209,10 @@ static int analyze_file(struct run *r, const char *path, int64_t run_id)
 int engine_analyze(const struct engine_opts *o, char **files, int nfiles, struct engine_stats *st)
 {
     memset(st, 0, sizeof *st);
+    if (dissect_select(o->dissectors) != 0) {
+        log_error("--dissectors: unknown dissector in '%s'", o->dissectors);
+        return 2;
+    }
     dissect_init();
     char err[512];
     struct run r;

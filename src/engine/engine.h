@@ -17,6 +17,7 @@ struct engine_opts {
     bool progress; /* draw a progress bar on stderr */
     bool quiet;    /* no summary */
     bool force;    /* analyze files again even when their fingerprint is already stored */
+    const char *dissectors; /* NULL/"all", "none", or a comma-separated list */
 };
 
 struct engine_stats {
