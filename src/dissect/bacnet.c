@@ -135,7 +135,7 @@ static void bn_property_text(char *dst, size_t n, uint64_t prop)
 {
     for (size_t i = 0; i < NELEM(bn_properties); i++) {
         if (bn_properties[i].id == prop) {
-            snprintf(dst, n, "%s", bn_properties[i].name);
+            str_copy(dst, n, bn_properties[i].name);
             return;
         }
     }
@@ -413,7 +413,7 @@ static bool bn_value(struct rd *r, struct bn_value *v)
         snprintf(v->text, sizeof v->text, "null");
         break;
     case 1:
-        snprintf(v->text, sizeof v->text, "%s", t.lvt ? "true" : "false");
+        str_copy(v->text, sizeof v->text, t.lvt ? "true" : "false");
         break;
     case 2:
     case 9:
@@ -500,8 +500,8 @@ static void bn_remember(struct bn_msg *m, uint8_t invoke, enum op_kind kind, con
     p->invoke = invoke;
     p->dir = (uint8_t)m->dir;
     p->kind = (uint8_t)kind;
-    snprintf(p->function, sizeof p->function, "%s", function);
-    snprintf(p->target, sizeof p->target, "%s", target ? target : "");
+    str_copy(p->function, sizeof p->function, function);
+    str_copy(p->target, sizeof p->target, target ? target : "");
 }
 
 static void bn_op(struct bn_msg *m, bool confirmed, uint8_t invoke, enum op_kind kind,
@@ -657,7 +657,7 @@ static void bn_read_property_multiple(struct bn_msg *m, uint8_t invoke, struct r
         objects++;
         if (objects == 1) {
             bn_object_text(ot, sizeof ot, (uint32_t)objid);
-            o += (size_t)snprintf(target + o, sizeof target - o, "%s", ot);
+            o += (size_t)str_copy(target + o, sizeof target - o, ot);
         }
         int props = 0;
         while (rd_ok(r) && !bn_is_close(r, 1)) {
@@ -910,7 +910,7 @@ static void bn_create_object(struct bn_msg *m, uint8_t invoke, struct rd *r)
     if (bn_is_open(r, 0)) {
         if (bn_ctx_uint(r, 0, &v)) {
             const char *name = bn_table(bn_object_types, NELEM(bn_object_types), v);
-            snprintf(target, sizeof target, "%s", name ? name : "object");
+            str_copy(target, sizeof target, name ? name : "object");
         } else if (bn_ctx_uint(r, 1, &v)) {
             bn_object_text(target, sizeof target, (uint32_t)v);
         }

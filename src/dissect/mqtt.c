@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dissect/dissect.h"
+#include "util/str.h"
 
 #define MQTT_PORT        1883
 #define MQTT_TLS_PORT    8883
@@ -305,7 +306,7 @@ static void mqtt_subscribe(struct pctx *c, struct mqtt_state *s, uint8_t type, s
         if (n == 0 && type == MQTT_SUBSCRIBE) {
             s->sub_pending = 1;
             s->sub_id = id;
-            snprintf(s->sub_filter, sizeof s->sub_filter, "%s", filter);
+            str_copy(s->sub_filter, sizeof s->sub_filter, filter);
         }
         n++;
     }
@@ -331,7 +332,7 @@ static void mqtt_suback(struct pctx *c, struct mqtt_state *s, struct rd *r)
         char res[48], target[MQTT_TOPIC_MAX];
         snprintf(res, sizeof res, "failure (0x%02x)", code);
         if (i == 0)
-            snprintf(target, sizeof target, "%s", s->sub_filter);
+            str_copy(target, sizeof target, s->sub_filter);
         else
             snprintf(target, sizeof target, "filter #%d", i + 1);
         emit_op(c, OP_READ, "subscribe (8)", target, res);

@@ -403,7 +403,7 @@ static bool ua_scalar(struct rd *r, uint8_t t, int depth, char *text, size_t n)
         return true;
     case 1:
         if (text)
-            snprintf(text, n, "%s", rd_u8(r) ? "true" : "false");
+            str_copy(text, n, rd_u8(r) ? "true" : "false");
         else
             rd_u8(r);
         break;
@@ -722,8 +722,8 @@ static void ua_remember(struct ua_msg *m, enum op_kind kind, const char *functio
     p->used = true;
     p->req_id = m->req_id;
     p->kind = (uint8_t)kind;
-    snprintf(p->function, sizeof p->function, "%s", function);
-    snprintf(p->target, sizeof p->target, "%s", target ? target : "");
+    str_copy(p->function, sizeof p->function, function);
+    str_copy(p->target, sizeof p->target, target ? target : "");
 }
 
 static void ua_op(struct ua_msg *m, enum op_kind kind, const char *function, const char *target,
@@ -814,7 +814,7 @@ static void ua_endpoints(struct ua_msg *m, struct rd *r, const char *source)
             return;
         if (strcmp(url, last_url) != 0) {
             emit_attr(m->c, WHO_SRC, F_ENDPOINT_URL, url, source);
-            snprintf(last_url, sizeof last_url, "%s", url);
+            str_copy(last_url, sizeof last_url, url);
         }
         if (!app_done) {
             ua_emit_app(m, &app, WHO_SRC, source);
@@ -827,7 +827,7 @@ static void ua_endpoints(struct ua_msg *m, struct rd *r, const char *source)
         if (!seen && policy[0]) {
             emit_attr(m->c, WHO_SRC, F_SECURITY_POLICY, policy, source);
             if (npol < UA_MAX_POLICIES)
-                snprintf(policies[npol++], sizeof policies[0], "%s", policy);
+                str_copy(policies[npol++], sizeof policies[0], policy);
         }
         if (mode < 4 && !modes_seen[mode]) {
             modes_seen[mode] = true;
@@ -886,7 +886,7 @@ static void ua_register_server(struct ua_msg *m, struct rd *r, uint32_t service)
         char name[128];
         ua_localized_text(r, name, sizeof name);
         if (i == 0)
-            snprintf(a.name, sizeof a.name, "%s", name);
+            str_copy(a.name, sizeof a.name, name);
     }
     a.type = rd_le32(r);
     ua_skip_string(r); /* gateway */
@@ -1134,7 +1134,7 @@ static void ua_first_node_op(struct ua_msg *m, struct rd *r, uint32_t service)
         m->st->reads[m->st->next_read++ & 1] = ids;
     }
     if (n > 0) {
-        size_t o = (size_t)snprintf(target, sizeof target, "%s", node);
+        size_t o = (size_t)str_copy(target, sizeof target, node);
         if (attr && attr != UA_ATTR_VALUE && o < sizeof target)
             o += (size_t)snprintf(target + o, sizeof target - o, " %s", ua_attr_name(attr));
         if (n > 1 && o < sizeof target)

@@ -26,6 +26,7 @@ struct flow_table {
     struct reasm_budget budget;
     flow_done_fn done;
     void *done_arg;
+    uint32_t last; /* pool index + 1 of the previous packet's flow: conversations come in runs */
     struct flow_stats st;
 };
 
@@ -192,6 +193,8 @@ static uint32_t lru_oldest(const struct flow_table *t)
 static void flow_release(struct flow_table *t, uint32_t idx1)
 {
     struct flow *f = &t->pool[idx1 - 1];
+    if (t->last == idx1)
+        t->last = 0;
     if (t->done)
         t->done(t->done_arg, f);
     uint32_t *pp = &t->buckets[f->hash & (t->nbuckets - 1)];
@@ -296,6 +299,19 @@ struct flow *flow_lookup(struct flow_table *t, const struct pkt *p, int *side)
         return NULL;
     struct flow_key k;
     *side = make_key(p, &k);
+    if (t->last) {
+        struct flow *f = &t->pool[t->last - 1];
+        if (key_eq(&f->key, &k) &&
+            !(p->l4 == L4_TCP && (p->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN)) {
+            f->last_ns = p->ts_ns;
+            if (t->lru_tail[lru_class(f)] != t->last) {
+                lru_unlink(t, f);
+                lru_append(t, f, t->last);
+            }
+            expire_idle(t, p->ts_ns);
+            return f;
+        }
+    }
     uint32_t h = key_hash(&k);
     uint32_t *bucket = &t->buckets[h & (t->nbuckets - 1)];
     for (uint32_t i = *bucket; i; i = t->pool[i - 1].next) {
@@ -313,6 +329,7 @@ struct flow *flow_lookup(struct flow_table *t, const struct pkt *p, int *side)
             lru_unlink(t, f);
             lru_append(t, f, i);
         }
+        t->last = i;
         expire_idle(t, p->ts_ns);
         return f;
     }
@@ -340,6 +357,7 @@ struct flow *flow_lookup(struct flow_table *t, const struct pkt *p, int *side)
     f->first_frame = p->frame;
     f->file_id = p->file_id;
     guess_client(f, p, *side);
+    t->last = idx1;
     t->st.created++;
     if (++t->st.active > t->st.peak_active)
         t->st.peak_active = t->st.active;
