@@ -18,6 +18,7 @@ static const struct command {
     {"flows", cmd_flows, "who talks to whom, with application protocol"},
     {"operations", cmd_operations, "operations seen on industrial protocols"},
     {"alerts", cmd_alerts, "security-relevant events (table, json, cef)"},
+    {"export", cmd_export, "SIEM feed: CEF or JSON lines over syslog TCP/UDP or to a file"},
     {"segmentation", cmd_segmentation, "zones, conduits and violations; --propose a policy"},
     {"incident", cmd_incident, "NIS2 incident records, clocks and stage reports"},
     {"nis2", cmd_nis2, "NIS2 scope check: essential, important or out of scope"},

@@ -89,7 +89,10 @@ static const char *const store_migrations[] = {
     "CREATE TABLE incident_submissions(incident INTEGER NOT NULL REFERENCES incidents(id),"
     "  stage TEXT NOT NULL, submitted_ns INTEGER NOT NULL, PRIMARY KEY(incident, stage));"
     "CREATE TABLE incident_log(incident INTEGER NOT NULL, time_ns INTEGER NOT NULL,"
-    "  entry TEXT NOT NULL);",
+    "  entry TEXT NOT NULL);"
+    /* SIEM export: per target, the alert versions already delivered */
+    "CREATE TABLE export_sent(target TEXT NOT NULL, alert TEXT NOT NULL, count INTEGER NOT NULL,"
+    "  last_ns INTEGER NOT NULL, sent_ns INTEGER NOT NULL, PRIMARY KEY(target, alert));",
 };
 
 #endif
