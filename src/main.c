@@ -20,6 +20,7 @@ static const struct command {
     {"alerts", cmd_alerts, "security-relevant events (table, json, cef)"},
     {"export", cmd_export, "SIEM feed: CEF or JSON lines over syslog TCP/UDP or to a file"},
     {"segmentation", cmd_segmentation, "zones, conduits and violations; --propose a policy"},
+    {"governance", cmd_governance, "accountable owners of the OT scope and escalation"},
     {"incident", cmd_incident, "NIS2 incident records, clocks and stage reports"},
     {"nis2", cmd_nis2, "NIS2 scope check: essential, important or out of scope"},
     {"register", cmd_register, "the ISMS asset register: import, gaps, export"},

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "governance/governance.h"
 #include "incident/clock.h"
 #include "util/timefmt.h"
 
@@ -309,6 +310,14 @@ json_t *incident_report_json(struct store *s, int64_t id, const char *stage, int
                           st ? json_object_get(st, "due") : json_null(), "submitted_at",
                           st ? json_object_get(st, "submitted_at") : json_null(), "content",
                           content, "missing", missing, "incident", inc);
+    json_t *g = governance_load(s);
+    json_object_set_new(r, "escalation", g && json_object_get(g, "escalation")
+                                             ? json_incref(json_object_get(g, "escalation"))
+                                             : json_array());
+    json_object_set_new(r, "entity", g && json_object_get(g, "organisation")
+                                         ? json_incref(json_object_get(g, "organisation"))
+                                         : json_null());
+    json_decref(g);
     json_object_set_new(r, "legal_basis",
                         json_string(!strcmp(stage, "early-warning") ? "NIS2 Art. 23(4)(a)"
                                     : !strcmp(stage, "notification") ? "NIS2 Art. 23(4)(b)"
@@ -362,6 +371,19 @@ void incident_report_md(const json_t *r, FILE *f)
     fprintf(f, "\n## Alerts (evidence)\n\n");
     json_array_foreach(json_object_get(inc, "alerts"), i, a)
         fprintf(f, "- %s\n", json_string_value(a));
+    fprintf(f, "\n## Escalation path\n\n");
+    json_array_foreach(json_object_get(r, "escalation"), i, a) {
+        const char *k[] = {"level", "role", "name", "phone", "within"};
+        fprintf(f, "-");
+        for (int j = 0; j < 5; j++) {
+            const json_t *v = json_object_get(a, k[j]);
+            if (json_is_string(v))
+                fprintf(f, " %s%s", j == 4 ? "within " : "", json_string_value(v));
+        }
+        fprintf(f, "\n");
+    }
+    if (!json_array_size(json_object_get(r, "escalation")))
+        fprintf(f, "- no escalation path documented (otscope governance import)\n");
     if (json_array_size(json_object_get(r, "missing")))
         fprintf(f, "\n> %zu required field(s) still to complete before submission.\n",
                 json_array_size(json_object_get(r, "missing")));

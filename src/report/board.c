@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "governance/governance.h"
 #include "policy/segment.h"
 #include "store/register.h"
 #include "util/timefmt.h"
@@ -137,20 +138,6 @@ static json_t *segmentation_section(struct store *s)
     return out;
 }
 
-static json_t *ownership_section(sqlite3 *db)
-{
-    /* filled by the governance file (issue 7); until one is imported, nobody owns anything */
-    json_t *zones = rows(db, "SELECT coalesce(zone, 'unzoned') AS zone, count(*) AS assets,"
-                             " sum(role IN " OT_ROLES ") AS ot_assets FROM assets GROUP BY 1"
-                             " ORDER BY 1", 0);
-    return json_pack("{s:b, s:o, s:I, s:s}", "assigned", 0, "zones_without_owner", zones,
-                     "ot_assets_without_owner",
-                     (json_int_t)scalar_int(db, "SELECT count(*) FROM assets WHERE role IN "
-                                                OT_ROLES, 0),
-                     "note", "no governance file: the accountable owner (CIO, CISO or OT security"
-                             " officer) of each zone is not documented");
-}
-
 static json_t *finding(const char *text)
 {
     return json_string(text);
@@ -172,9 +159,20 @@ static json_t *csf_section(sqlite3 *db, json_t *um, json_t *vx, json_t *sg, json
     /* GV: ownership documented */
     json_t *gv = json_array();
     bool assigned = json_is_true(json_object_get(own, "assigned"));
-    json_array_append_new(gv, finding(assigned ? "accountable owners assigned"
-                                               : "no documented owner of the OT scope"));
-    json_array_append_new(csf, csf_entry("GV", "Govern", assigned ? 3 : 1, gv));
+    bool approved = json_is_string(json_object_get(own, "approved_by_board"));
+    json_int_t orphan = json_integer_value(json_object_get(own, "ot_assets_without_owner"));
+    if (!assigned) {
+        json_array_append_new(gv, finding("no documented owner of the OT scope"));
+    } else {
+        snprintf(buf, sizeof buf, "%lld OT assets in zones without an accountable owner",
+                 (long long)orphan);
+        json_array_append_new(gv, json_string(buf));
+        json_array_append_new(gv, finding(approved ? "owner assignment approved by the board"
+                                                   : "owner assignment not approved by the"
+                                                     " board"));
+    }
+    json_array_append_new(csf, csf_entry("GV", "Govern",
+                                         !assigned ? 1 : 2 + approved + (orphan == 0), gv));
     /* ID: inventory completeness and register coverage */
     json_t *id = json_array();
     int64_t ot = ji(um, "ot_assets_seen");
@@ -352,7 +350,7 @@ json_t *board_build(struct store *s, const struct board_opts *o)
                                              OT_ROLES ") AS ot_assets FROM assets GROUP BY site"
                                              " ORDER BY site", 0));
     json_t *um = unmanaged_section(s), *vx = vuln_section(s), *sg = segmentation_section(s);
-    json_t *own = ownership_section(db);
+    json_t *own = governance_ownership(s);
     json_object_set_new(b, "unmanaged_assets", um);
     json_object_set_new(b, "vulnerability_exposure", vx);
     json_object_set_new(b, "segmentation", sg);

@@ -245,12 +245,39 @@ void board_render_html(const json_t *b, FILE *f)
     static const char *const sc[] = {"asset", "role", "criticality", "zone", "to", "from"};
     table(f, json_object_get(corp, "assets"), sc, sc, 6);
     table(f, json_object_get(inet, "assets"), sc, sc, 6);
+    const json_t *own = json_object_get(b, "ownership");
     fputs("<h2>Ownership</h2><p>", f);
-    esc(f, js(json_object_get(b, "ownership"), "note"));
+    if (js(own, "note"))
+        esc(f, js(own, "note"));
+    if (js(own, "approved_by_board")) {
+        fputs(" Assignment approved by the board on ", f);
+        esc(f, js(own, "approved_by_board"));
+        fputs(".", f);
+    }
     fputs("</p>", f);
-    table(f, json_object_get(json_object_get(b, "ownership"), "zones_without_owner"),
-          (const char *const[]){"zone", "assets", "ot_assets"},
-          (const char *const[]){"zone without owner", "assets", "OT assets"}, 3);
+    fputs("<table><tr><th>site</th><th>zone</th><th>accountable owner</th><th>role</th>"
+          "<th>OT assets</th></tr>", f);
+    json_array_foreach(json_object_get(own, "zones_with_owner"), i, r) {
+        const json_t *a = json_object_get(r, "accountable");
+        fputs("<tr><td>", f);
+        esc(f, js(r, "site"));
+        fputs("</td><td>", f);
+        esc(f, js(r, "zone"));
+        fputs("</td><td>", f);
+        esc(f, js(a, "name"));
+        fputs("</td><td>", f);
+        esc(f, js(a, "role"));
+        fprintf(f, "</td><td>%lld</td></tr>", (long long)ji(r, "ot_assets"));
+    }
+    json_array_foreach(json_object_get(own, "zones_without_owner"), i, r) {
+        fputs("<tr><td>", f);
+        esc(f, js(r, "site"));
+        fputs("</td><td>", f);
+        esc(f, js(r, "zone"));
+        fprintf(f, "</td><td><b>no owner</b></td><td>–</td><td>%lld</td></tr>",
+                (long long)ji(r, "ot_assets"));
+    }
+    fputs("</table>", f);
     fputs("<h2>Trend</h2>", f);
     const json_t *tr = json_object_get(b, "trend");
     if (js(tr, "note")) {

@@ -51,5 +51,14 @@ check "bad stage is a usage error" '[ $? -eq 2 ]'
 check "missing incident is exit 3" '[ $? -eq 3 ]'
 "$bin" incident list --db "$db" --format json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["schema"]=="otscope.incidents/1" and d["incidents"][0]["status"]=="handled"'
 check "list json per SPEC" '[ $? -eq 0 ]'
+# governance: owners and escalation path, reflected in the board report and incident reports
+src=${OTSCOPE_SRCDIR:-.}
+"$bin" governance import --db "$db" "$src/docs/governance-example.yaml" > "$tmp/out"
+check "governance import" 'grep -q "3 owner assignments, 3 escalation levels" "$tmp/out"'
+"$bin" incident report 1 --db "$db" --stage notification --format md > "$tmp/n.md"
+check "incident report names the escalation path" 'grep -q "Jan Okafor" "$tmp/n.md"'
+printf 'owners:\n  - scope: {zone: x}\n    accountable: {role: janitor, name: Bob}\n' > "$tmp/bad.yaml"
+"$bin" governance import --db "$db" "$tmp/bad.yaml" > /dev/null 2> "$tmp/err"
+check "unknown owner role rejected with exit 3" '[ $? -eq 3 ] && grep -q "janitor" "$tmp/err"'
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

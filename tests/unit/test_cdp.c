@@ -117,14 +117,14 @@ static void test_phone(void **state)
     p.n = 0;
     PUT(&p, 2, 180, 0, 0);
     tlv_str(&p, 0x0001, "SEP00562B3C4D5E");
-    tlv(&p, 0x0004, (const uint8_t[]){0, 0, 0x04, 0x90}, 4);
+    tlv(&p, 0x0004, (const uint8_t[]){0, 0, 0x04, 0x98}, 4); /* phones with a PC port say switch */
     tlv_str(&p, 0x0005, "sip88xx.14-1-1-0001-136");
     tlv_str(&p, 0x0006, "Cisco IP Phone 8841");
     dtest_l2(&T, p.b, p.n);
     assert_string_equal(dtest_attr(&T, F_FIRMWARE), "sip88xx.14-1-1-0001-136");
     assert_string_equal(dtest_attr(&T, F_VENDOR), "Cisco");
     assert_string_equal(dtest_attr(&T, F_PRODUCT), "IP Phone 8841");
-    assert_string_equal(dtest_attr(&T, F_CAPABILITIES), "host,phone,two-port-mac-relay");
+    assert_string_equal(dtest_attr(&T, F_CAPABILITIES), "switch,host,phone,two-port-mac-relay");
     assert_false(dtest_has_role(&T, "network-device"));
 }
 
