@@ -14,6 +14,7 @@ static const struct command {
     const char *summary;
 } commands[] = {
     {"analyze", cmd_analyze, "read pcap/pcapng files passively into the inventory"},
+    {"capture", cmd_capture, "the same from a live interface (SPAN/TAP), never transmitting"},
     {"assets", cmd_assets, "the asset inventory (table, json, csv)"},
     {"flows", cmd_flows, "who talks to whom, with application protocol"},
     {"operations", cmd_operations, "operations seen on industrial protocols"},

@@ -151,7 +151,9 @@ static void dns_emit_host(struct dns_msg *m, const char *name, const char *what)
 static void dns_emit_service(struct dns_msg *m, const char *instance_name, const char *what)
 {
     const char *type = service_type(instance_name);
-    if (!type || type == instance_name || !strncasecmp(type, "_services._dns-sd", 17))
+    /* the meta-query and the device-info pseudo service (RFC 6763 §9, Apple) are no service */
+    if (!type || type == instance_name || !strncasecmp(type, "_services._dns-sd", 17) ||
+        !strncasecmp(type, "_device-info._tcp", 17))
         return;
     char value[DNS_NAME_MAX + 8], t[DNS_NAME_MAX];
     snprintf(t, sizeof t, "%s", type);

@@ -364,6 +364,14 @@ struct flow *flow_lookup(struct flow_table *t, const struct pkt *p, int *side)
     return f;
 }
 
+void flow_table_checkpoint(struct flow_table *t)
+{
+    for (int c = 0; c < 2; c++)
+        for (uint32_t i = t->lru_head[c]; i; i = t->pool[i - 1].lru_next)
+            if (t->done)
+                t->done(t->done_arg, &t->pool[i - 1]);
+}
+
 void flow_table_flush(struct flow_table *t)
 {
     uint32_t i;

@@ -55,6 +55,7 @@ struct flow {
     bool syn_seen[2];
     uint8_t probe_tries;
     uint8_t proto; /* enum proto: main application protocol, 0 if unknown */
+    bool reported; /* already counted once as a connection (live checkpoints) */
     uint32_t gaps; /* byte ranges lost in reassembly */
     uint32_t malformed;
 };
@@ -91,6 +92,9 @@ void flow_table_free(struct flow_table *t);
 struct flow *flow_lookup(struct flow_table *t, const struct pkt *p, int *side);
 /* hand every live flow to the done callback and empty the table */
 void flow_table_flush(struct flow_table *t);
+/* hand every live flow to the done callback and keep it (live capture checkpoints: the
+ * callback folds the counters so far and zeroes them) */
+void flow_table_checkpoint(struct flow_table *t);
 const struct flow_stats *flow_table_stats(const struct flow_table *t);
 size_t flow_table_memory(const struct flow_table *t);
 

@@ -363,13 +363,17 @@ void collector_flow_done(void *arg, struct flow *f)
     }
     if (f->last_ns > cv->last_ns)
         cv->last_ns = f->last_ns;
-    cv->flows++;
+    cv->flows += !f->reported;
     cv->pkts[0] += f->pkts[cli];
     cv->pkts[1] += f->pkts[srv];
     cv->bytes[0] += f->bytes[cli];
     cv->bytes[1] += f->bytes[srv];
     cv->gaps += f->gaps;
     cv->malformed += f->malformed;
+    /* counted: a live checkpoint folds only what comes after this */
+    f->reported = true;
+    f->pkts[0] = f->pkts[1] = f->bytes[0] = f->bytes[1] = 0;
+    f->gaps = f->malformed = 0;
 }
 
 /* an ARP or DCP claim: the sending MAC owns that IPv4 address */
