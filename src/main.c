@@ -26,6 +26,7 @@ static const struct command {
     {"nis2", cmd_nis2, "NIS2 scope check: essential, important or out of scope"},
     {"register", cmd_register, "the ISMS asset register: import, gaps, export"},
     {"report", cmd_report, "reports: 'report board'"},
+    {"serve", cmd_serve, "web console and read-only JSON API"},
     {"demo", cmd_demo, "analyze the bundled sample plant capture and write the board report"},
 };
 

@@ -34,8 +34,9 @@ enum {
 #define TEXT_MAX 512
 
 /* Addresses TLV: count, then (protocol type, protocol length, protocol, address length,
- * address); NLPID 0xcc is IPv4, an 802.2 SNAP header ending in 0x86dd is IPv6 */
-static void cdp_addresses(struct pctx *c, struct rd *v, const char *source)
+ * address); NLPID 0xcc is IPv4, an 802.2 SNAP header ending in 0x86dd is IPv6.  A switch sends
+ * CDP from per-port MACs, so its addresses are not claimed as the sending MAC's own (claim). */
+static void cdp_addresses(struct pctx *c, struct rd *v, const char *source, bool claim)
 {
     uint32_t n = rd_be32(v);
     for (uint32_t i = 0; i < n && i < 16 && rd_left(v); i++) {
@@ -60,7 +61,9 @@ static void cdp_addresses(struct pctx *c, struct rd *v, const char *source)
             continue;
         char ip[IP_STRLEN];
         ip_format(&a, ip);
-        emit_attr(c, WHO_SRC, F_IP_ADDRESS, ip, source);
+        emit_attr(c, WHO_SRC, F_MGMT_ADDRESS, ip, source);
+        if (claim)
+            emit_attr(c, WHO_SRC, F_IP_ADDRESS, ip, source);
     }
 }
 
@@ -133,7 +136,7 @@ static void cdp_platform(struct pctx *c, struct rd *v)
     }
 }
 
-static void cdp_tlv(struct pctx *c, uint16_t type, struct rd *v)
+static void cdp_tlv(struct pctx *c, uint16_t type, struct rd *v, bool claim)
 {
     char text[TEXT_MAX];
     switch (type) {
@@ -146,10 +149,10 @@ static void cdp_tlv(struct pctx *c, uint16_t type, struct rd *v)
         emit_attr(c, WHO_SRC, F_HOSTNAME, text, "cdp system name");
         break;
     case CDP_ADDRESSES:
-        cdp_addresses(c, v, "cdp addresses");
+        cdp_addresses(c, v, "cdp addresses", claim);
         break;
     case CDP_MGMT_ADDRESSES:
-        cdp_addresses(c, v, "cdp management addresses");
+        cdp_addresses(c, v, "cdp management addresses", claim);
         break;
     case CDP_PORT_ID:
         rd_str(v, rd_left(v), text, sizeof text);
@@ -177,6 +180,20 @@ static void cdp_tlv(struct pctx *c, uint16_t type, struct rd *v)
     }
 }
 
+/* the capabilities TLV, wherever it is (0 if absent), from a copy of the TLV list */
+static uint32_t cdp_scan_caps(struct rd r)
+{
+    while (rd_left(&r) >= 4) {
+        uint16_t type = rd_be16(&r), len = rd_be16(&r);
+        if (len < 4)
+            break;
+        struct rd v = rd_sub(&r, (size_t)len - 4);
+        if (type == CDP_CAPABILITIES)
+            return rd_be32(&v);
+    }
+    return 0;
+}
+
 static void parse(struct pctx *c, void *state, int dir, struct rd *pdu)
 {
     (void)state;
@@ -188,6 +205,8 @@ static void parse(struct pctx *c, void *state, int dir, struct rd *pdu)
         return;
     }
     emit_protocol(c, PROTO_CDP);
+    uint32_t caps = cdp_scan_caps(*pdu);
+    bool port_mac = (caps & (CAP_TB_BRIDGE | CAP_SR_BRIDGE | CAP_SWITCH)) && !(caps & CAP_PHONE);
     while (rd_left(pdu)) {
         uint16_t type = rd_be16(pdu), len = rd_be16(pdu);
         if (!rd_ok(pdu) || len < 4) {
@@ -199,7 +218,7 @@ static void parse(struct pctx *c, void *state, int dir, struct rd *pdu)
             emit_malformed(c, "cdp: TLV runs past the frame");
             return;
         }
-        cdp_tlv(c, type, &v);
+        cdp_tlv(c, type, &v, !port_mac);
     }
 }
 

@@ -322,7 +322,8 @@ static void path_parse(struct rd *r, struct cip_path *p)
         p->bad = true;
 }
 
-/* "class 0x01 (identity) instance 1 attribute 7" */
+/* "identity instance 1 attribute 7", "class 0x72 instance 0": short, because the target of a
+ * request is kept (CIP_TARGET_MAX) to name it again in an error result */
 static void path_text(struct ctxt *t, const struct cip_path *p)
 {
     if (p->flags & CIP_SUB_SYMBOLIC) {
@@ -331,9 +332,10 @@ static void path_text(struct ctxt *t, const struct cip_path *p)
     }
     if (p->flags & CIP_SUB_CLASS) {
         const char *name = cip_class_name(p->cls);
-        tadd(t, "class 0x%02x", p->cls);
         if (name)
-            tadd(t, " (%s)", name);
+            tadd(t, "%s", name);
+        else
+            tadd(t, "class 0x%02x", p->cls);
     }
     if (p->flags & CIP_SUB_INST)
         tadd(t, "%sinstance %u", t->n ? " " : "", p->inst);
@@ -752,9 +754,12 @@ static void leaf(struct cip_walk *w, uint8_t svc, struct cip_path *p, struct rd 
     else
         leaf_detail(w, &s, p, data, &detail);
     s.kind = cip_function(&s, &fn);
-    if (svc == PCCC_EXECUTE && p->cls == CLS_PCCC)
+    if (svc == PCCC_EXECUTE && p->cls == CLS_PCCC) {
         tadd(&tg, "%s", detail.n ? detail.s : "pccc");
-    else {
+    } else if ((svc == CM_FORWARD_OPEN || svc == CM_LARGE_FORWARD_OPEN) &&
+               p->cls == CLS_CONN_MGR && detail.n) {
+        tadd(&tg, "%s", detail.s); /* the Connection Manager path says nothing */
+    } else {
         path_text(&tg, p);
         if (detail.n)
             tadd(&tg, "%s%s", tg.n ? ", " : "", detail.s);
@@ -762,6 +767,8 @@ static void leaf(struct cip_walk *w, uint8_t svc, struct cip_path *p, struct rd 
     if (route && *route)
         tadd(&tg, " via %s", route);
     str_copy(s.target, sizeof s.target, tg.s);
+    if (tg.n >= sizeof s.target) /* cut: say so in the error result's target */
+        memcpy(s.target + sizeof s.target - 4, "...", 4);
     if (s.kind != CIP_NO_OP)
         emit_op(w->c, s.kind, fn.s, tg.n ? tg.s : NULL, NULL);
     remember(w, &s);
@@ -867,6 +874,13 @@ void cip_flow_reset(struct cip_flow *f)
 }
 
 /* ---- identity ---- */
+/* the revision as its two wire bytes read as one number, major first ("0x1e0b" for 30.11): the
+ * form Wireshark shows for List Identity */
+static void revision_raw(uint8_t major, uint8_t minor, char *out, size_t n)
+{
+    snprintf(out, n, "0x%02x%02x", major, minor);
+}
+
 bool cip_identity_read(struct rd *r, struct cip_identity *id)
 {
     memset(id, 0, sizeof *id);
@@ -880,6 +894,21 @@ bool cip_identity_read(struct rd *r, struct cip_identity *id)
     uint8_t n = rd_u8(r);
     rd_str(r, n, id->product, sizeof id->product);
     return rd_ok(r);
+}
+
+/* "Communications Adapter" is the profile of I/O couplers (1734-AENT, NX-EIC202) but also of
+ * controllers' built-in ports (Omron NJ/NX) and of ControlLogix chassis bridges (1756-ENxT), which
+ * front a controller or a remote I/O rack alike: there the traffic decides */
+static const char *adapter_role(const struct cip_identity *id)
+{
+    static const char *const omron_cpus[] = {"NJ", "NX1", "NX7", "NY5", "CJ2"};
+    if (id->vendor == 1 && strncmp(id->product, "1756-", 5) == 0)
+        return NULL;
+    if (id->vendor == 47)
+        for (size_t i = 0; i < NELEM(omron_cpus); i++)
+            if (strncmp(id->product, omron_cpus[i], strlen(omron_cpus[i])) == 0)
+                return "plc";
+    return "io-device";
 }
 
 /* the role a device profile states (Vol. 1 chapter 6); NULL when it says nothing definite */
@@ -902,11 +931,7 @@ static const char *device_type_role(const struct cip_identity *id)
     case 200:
         return NULL;
     case 12:
-        /* a ControlLogix chassis bridge (1756-ENxT) is the network face of a controller: let
-         * the traffic decide; other communications adapters front I/O (1734-AENT, ...) */
-        if (id->vendor == 1 && strncmp(id->product, "1756-", 5) == 0)
-            return NULL;
-        return "io-device";
+        return adapter_role(id);
     default:
         return id->device_type < 60 ? "io-device" : NULL;
     }
@@ -940,7 +965,7 @@ void cip_identity_emit(struct pctx *c, const struct cip_identity *id, const char
     snprintf(num, sizeof num, "%u", id->product_code);
     emit_attr(c, WHO_SRC, F_PRODUCT_CODE, num, source);
     cip_revision_format(id->major, id->minor, val, sizeof val);
-    snprintf(num, sizeof num, "%u.%u", id->major, id->minor);
+    revision_raw(id->major, id->minor, num, sizeof num);
     emit_attr_raw(c, WHO_SRC, F_FIRMWARE, val, num, source);
     snprintf(val, sizeof val, "0x%08x", id->serial);
     emit_attr(c, WHO_SRC, F_SERIAL, val, source);
@@ -1005,7 +1030,7 @@ static void identity_single(struct pctx *c, uint16_t attr, struct rd *d)
         if (!rd_ok(d))
             return;
         cip_revision_format(major, minor, val, sizeof val);
-        snprintf(num, sizeof num, "%u.%u", major, minor);
+        revision_raw(major, minor, num, sizeof num);
         emit_attr_raw(c, WHO_SRC, F_FIRMWARE, val, num, src);
         break;
     }

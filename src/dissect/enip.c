@@ -219,10 +219,14 @@ static void send_data(struct pctx *c, struct enip_state *st, uint16_t cmd, uint3
     emit_protocol(c, PROTO_CIP);
     if (!st)
         return;
+    /* the operations are CIP's: name them so, while the flow stays EtherNet/IP */
+    enum proto saved = c->proto;
+    c->proto = PROTO_CIP;
     if (rd_peek_u8(&msg, 0) & 0x80)
         cip_response(c, &st->cip, key, &msg);
     else
         cip_request(c, &st->cip, key, &msg);
+    c->proto = saved;
 }
 
 /* class 0/1 I/O on udp/2222 (Vol. 2 §3-2.2): CPF with a sequenced address and connected data,

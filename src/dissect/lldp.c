@@ -1,7 +1,8 @@
 /* lldp.c - LLDP (IEEE 802.1AB-2016 §8), ethertype 0x88cc: a device's own name, description,
  * chassis/port ids, capabilities and management address, plus LLDP-MED inventory (ANSI/TIA-1057
  * §10.2.6) and the PROFINET chassis MAC (IEC 61158-6-10, OUI 00:0e:cf).  Everything is about the
- * sending MAC, which is often a per-port MAC rather than the device's interface MAC. */
+ * sending MAC, which is often a per-port MAC rather than the device's interface MAC: the
+ * management address is then kept as management_address, not claimed as that MAC's own IP. */
 #include <stdio.h>
 #include <string.h>
 
@@ -42,7 +43,7 @@ enum {
 struct lldp_frame {
     bool has_sys_name;
     bool profinet;         /* PROFINET org TLVs present */
-    bool port_of_other;    /* PROFINET chassis MAC differs from the sending MAC */
+    bool port_of_other;    /* the chassis MAC (id subtype 4, or PROFINET's) is not the sender */
     uint8_t chassis_subtype;
 };
 
@@ -125,13 +126,16 @@ static void lldp_caps(struct pctx *c, struct rd *v)
 }
 
 /* §8.5.9: address string length (subtype + address), subtype, address, interface, OID.  An
- * ip_address from a layer-2 frame binds the address to the sending MAC; a PROFINET port MAC
- * that names another chassis MAC is not the owner of the device's address. */
+ * ip_address from a layer-2 frame binds the address to the sending MAC: only when the sender
+ * is the chassis itself, not one of its ports (switches send LLDP from per-port MACs). */
 static void lldp_mgmt(struct pctx *c, const struct lldp_frame *fr, struct rd *v)
 {
     uint8_t len = rd_u8(v), fam = rd_u8(v);
     char ip[IP_STRLEN];
-    if (!fr->port_of_other && len >= 1 && addr_text(fam, v, (size_t)len - 1, ip, sizeof ip))
+    if (len < 1 || !addr_text(fam, v, (size_t)len - 1, ip, sizeof ip))
+        return;
+    emit_attr(c, WHO_SRC, F_MGMT_ADDRESS, ip, "lldp management address");
+    if (!fr->port_of_other)
         emit_attr(c, WHO_SRC, F_IP_ADDRESS, ip, "lldp management address");
 }
 
@@ -218,8 +222,14 @@ static void lldp_scan(const struct pctx *c, struct rd r, struct lldp_frame *fr)
         struct rd v = rd_sub(&r, h & 0x1ff);
         if (!rd_ok(&r) || type == TLV_END)
             return;
-        if (type == TLV_CHASSIS_ID)
+        if (type == TLV_CHASSIS_ID) {
             fr->chassis_subtype = rd_u8(&v);
+            uint8_t m[6];
+            if (fr->chassis_subtype == 4 && rd_left(&v) == 6) {
+                rd_bytes(&v, m, 6);
+                fr->port_of_other |= c->pkt->has_mac && memcmp(m, c->pkt->smac, 6) != 0;
+            }
+        }
         else if (type == TLV_SYS_NAME && rd_left(&v))
             fr->has_sys_name = true;
         else if (type == TLV_ORG && rd_be24(&v) == OUI_PROFINET) {
@@ -227,7 +237,7 @@ static void lldp_scan(const struct pctx *c, struct rd r, struct lldp_frame *fr)
             uint8_t m[6];
             if (rd_u8(&v) == 5 && rd_left(&v) == 6) {
                 rd_bytes(&v, m, 6);
-                fr->port_of_other = c->pkt->has_mac && memcmp(m, c->pkt->smac, 6) != 0;
+                fr->port_of_other |= c->pkt->has_mac && memcmp(m, c->pkt->smac, 6) != 0;
             }
         }
     }

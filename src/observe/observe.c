@@ -125,6 +125,7 @@ static const char *const attr_names[F_COUNT] = {
     [F_PORT_DESCRIPTION] = "port_description",
     [F_NATIVE_VLAN] = "native_vlan",
     [F_VTP_DOMAIN] = "vtp_domain",
+    [F_MGMT_ADDRESS] = "management_address",
 };
 
 const char *attr_name(enum attr_field f)

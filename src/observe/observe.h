@@ -54,6 +54,7 @@ enum attr_field {
     F_PORT_DESCRIPTION,  /* LLDP port description */
     F_NATIVE_VLAN,       /* LLDP port VLAN id / CDP native VLAN */
     F_VTP_DOMAIN,        /* CDP VTP management domain */
+    F_MGMT_ADDRESS,      /* LLDP/CDP management address (not bound to a port MAC) */
     F_COUNT
 };
 #define F_IDENTITY_COUNT (F_NAME + 1)

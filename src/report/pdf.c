@@ -3,7 +3,9 @@
  * evidence).  Text is laid out by pango, so long names wrap instead of overflowing. */
 #include <cairo-pdf.h>
 #include <pango/pangocairo.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd/cmd.h"
 #include "report/board.h"
@@ -322,4 +324,32 @@ int pdf_render_text(const char *title, const char *body, const char *path)
     int rc = cairo_surface_status(p.surf) == CAIRO_STATUS_SUCCESS ? 0 : -1;
     cairo_surface_destroy(p.surf);
     return rc;
+}
+
+/* the board PDF in memory, for the web console's download */
+int pdf_render_board_to_memory(const json_t *b, char **out, size_t *len);
+int pdf_render_board_to_memory(const json_t *b, char **out, size_t *len)
+{
+    char path[] = "/tmp/otscope-board-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return -1;
+    close(fd);
+    int rc = board_render_pdf(b, path);
+    FILE *f = rc == 0 ? fopen(path, "rb") : NULL;
+    *out = NULL;
+    *len = 0;
+    if (f) {
+        fseek(f, 0, SEEK_END);
+        long n = ftell(f);
+        fseek(f, 0, SEEK_SET);
+        *out = n > 0 ? malloc((size_t)n) : NULL;
+        if (*out && fread(*out, 1, (size_t)n, f) == (size_t)n)
+            *len = (size_t)n;
+        else
+            rc = -1;
+        fclose(f);
+    }
+    unlink(path);
+    return *len ? 0 : -1;
 }

@@ -91,8 +91,9 @@ static void test_switch(void **state)
     dtest_l2(&T, p.b, p.n);
     assert_int_equal(T.nmalformed, 0);
     assert_string_equal(dtest_attr(&T, F_NAME), "SW-CORE-01.plant.example");
-    assert_true(has_attr(F_IP_ADDRESS, "10.0.0.1"));
-    assert_true(has_attr(F_IP_ADDRESS, "fd00::1"));
+    assert_true(has_attr(F_MGMT_ADDRESS, "10.0.0.1"));
+    assert_true(has_attr(F_MGMT_ADDRESS, "fd00::1"));
+    assert_null(dtest_attr(&T, F_IP_ADDRESS)); /* a switch's port MAC does not own them */
     assert_string_equal(dtest_attr(&T, F_PORT_ID), "GigabitEthernet1/0/24");
     assert_string_equal(dtest_attr(&T, F_CAPABILITIES), "switch,igmp");
     assert_true(dtest_has_role(&T, "network-device"));
@@ -117,11 +118,13 @@ static void test_phone(void **state)
     p.n = 0;
     PUT(&p, 2, 180, 0, 0);
     tlv_str(&p, 0x0001, "SEP00562B3C4D5E");
+    tlv(&p, 0x0002, (const uint8_t[]){0, 0, 0, 1, 1, 1, 0xcc, 0, 4, 10, 0, 0, 50}, 13);
     tlv(&p, 0x0004, (const uint8_t[]){0, 0, 0x04, 0x98}, 4); /* phones with a PC port say switch */
     tlv_str(&p, 0x0005, "sip88xx.14-1-1-0001-136");
     tlv_str(&p, 0x0006, "Cisco IP Phone 8841");
     dtest_l2(&T, p.b, p.n);
     assert_string_equal(dtest_attr(&T, F_FIRMWARE), "sip88xx.14-1-1-0001-136");
+    assert_string_equal(dtest_attr(&T, F_IP_ADDRESS), "10.0.0.50"); /* the phone's own */
     assert_string_equal(dtest_attr(&T, F_VENDOR), "Cisco");
     assert_string_equal(dtest_attr(&T, F_PRODUCT), "IP Phone 8841");
     assert_string_equal(dtest_attr(&T, F_CAPABILITIES), "switch,host,phone,two-port-mac-relay");

@@ -121,7 +121,8 @@ static void test_switch(void **state)
     assert_string_equal(dtest_attr(&T, F_DESCRIPTION),
                         "Siemens, SIMATIC NET, SCALANCE XC208, 6GK5 208-0BA00-2AC2, FW: V04.02.00");
     assert_string_equal(dtest_attr(&T, F_CAPABILITIES), "bridge,router");
-    assert_string_equal(dtest_attr(&T, F_IP_ADDRESS), "10.0.0.254");
+    assert_string_equal(dtest_attr(&T, F_MGMT_ADDRESS), "10.0.0.254");
+    assert_null(dtest_attr(&T, F_IP_ADDRESS)); /* sent from a port MAC, not the chassis MAC */
     assert_string_equal(dtest_attr(&T, F_NATIVE_VLAN), "10");
     assert_string_equal(dtest_attr(&T, F_FIRMWARE), "V04.02.00");
     assert_string_equal(dtest_attr(&T, F_SERIAL), "VPK7123456");
@@ -162,11 +163,33 @@ static void test_profinet_port_mac(void **state)
     assert_string_equal(dtest_attr(&T, F_CHASSIS_MAC), "00:1b:1b:4a:00:10");
     assert_string_equal(dtest_attr(&T, F_CAPABILITIES), "station-only");
     assert_null(dtest_attr(&T, F_IP_ADDRESS)); /* a port MAC: the address is the chassis's */
+    assert_string_equal(dtest_attr(&T, F_MGMT_ADDRESS), "192.168.0.1");
     assert_false(dtest_has_role(&T, "network-device"));
     /* sent from the chassis MAC itself: the address is its own */
     profinet_frame(&p, mac_src);
     dtest_l2(&T, p.b, p.n);
     assert_string_equal(dtest_attr(&T, F_IP_ADDRESS), "192.168.0.1");
+}
+
+/* a host running lldpd: the chassis MAC is the sender, the address is its own */
+static void test_host_claims_address(void **state)
+{
+    (void)state;
+    struct pb p;
+    p.n = 0;
+    uint8_t chassis[7] = {4};
+    memcpy(chassis + 1, mac_src, 6);
+    tlv(&p, 1, chassis, 7);
+    tlv(&p, 2, (const uint8_t[]){3, 2, 0, 0, 0, 0, 1}, 7);
+    ttl(&p, 120);
+    tlv_str(&p, 5, "hist-srv01");
+    caps(&p, 0x0080, 0x0080);
+    mgmt_v4(&p, 10, 0, 0, 1);
+    end(&p);
+    dtest_l2(&T, p.b, p.n);
+    assert_string_equal(dtest_attr(&T, F_IP_ADDRESS), "10.0.0.1");
+    assert_string_equal(dtest_attr(&T, F_PORT_ID), "02:00:00:00:00:01");
+    assert_string_equal(dtest_attr(&T, F_NAME), "hist-srv01");
 }
 
 static void test_phone_not_network_device(void **state)
@@ -215,6 +238,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_switch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_profinet_port_mac, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_host_claims_address, setup, teardown),
         cmocka_unit_test_setup_teardown(test_phone_not_network_device, setup, teardown),
         cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
     };
