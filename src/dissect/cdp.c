@@ -25,11 +25,11 @@ enum {
 };
 
 /* capability bits */
-#define CAP_ROUTER      0x0001
-#define CAP_TB_BRIDGE   0x0002
-#define CAP_SR_BRIDGE   0x0004
-#define CAP_SWITCH      0x0008
-#define CAP_PHONE       0x0080
+#define CAP_ROUTER    0x0001
+#define CAP_TB_BRIDGE 0x0002
+#define CAP_SR_BRIDGE 0x0004
+#define CAP_SWITCH    0x0008
+#define CAP_PHONE     0x0080
 
 #define TEXT_MAX 512
 
@@ -69,10 +69,17 @@ static void cdp_addresses(struct pctx *c, struct rd *v, const char *source, bool
 
 static void cdp_caps(struct pctx *c, struct rd *v)
 {
-    static const char *const names[] = {"router", "trans-bridge", "source-route-bridge",
-                                        "switch", "host",         "igmp",
-                                        "repeater", "phone",      "remote",
-                                        "cvta",   "two-port-mac-relay"};
+    static const char *const names[] = {"router",
+                                        "trans-bridge",
+                                        "source-route-bridge",
+                                        "switch",
+                                        "host",
+                                        "igmp",
+                                        "repeater",
+                                        "phone",
+                                        "remote",
+                                        "cvta",
+                                        "two-port-mac-relay"};
     uint32_t caps = rd_be32(v);
     if (!rd_ok(v))
         return;

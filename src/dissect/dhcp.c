@@ -118,8 +118,8 @@ static void wire_name(struct rd *r, char *out, size_t outsz)
 
 static const char *dhcp4_type_name(uint8_t t)
 {
-    static const char *const names[] = {"bootp",   "discover", "offer",   "request", "decline",
-                                        "ack",     "nak",      "release", "inform"};
+    static const char *const names[] = {"bootp", "discover", "offer",   "request", "decline",
+                                        "ack",   "nak",      "release", "inform"};
     return t < sizeof names / sizeof *names ? names[t] : "message";
 }
 
@@ -243,8 +243,8 @@ static void dhcp4_parse(struct pctx *c, struct rd *pdu)
 static const char *dhcp6_type_name(uint8_t t)
 {
     static const char *const names[] = {
-        "message", "solicit", "advertise", "request", "confirm", "renew", "rebind",
-        "reply",   "release", "decline",   "reconfigure", "information-request",
+        "message",       "solicit",    "advertise", "request", "confirm",     "renew",
+        "rebind",        "reply",      "release",   "decline", "reconfigure", "information-request",
         "relay-forward", "relay-reply"};
     return t < sizeof names / sizeof *names ? names[t] : "message";
 }

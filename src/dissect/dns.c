@@ -171,7 +171,7 @@ static void dns_txt(struct dns_msg *m, struct rd *rdata)
     static const struct {
         const char *key;
         enum attr_field f;
-    } keys[] = {{"model=", F_MODEL},   {"md=", F_MODEL},        {"ty=", F_MODEL},
+    } keys[] = {{"model=", F_MODEL},   {"md=", F_MODEL},      {"ty=", F_MODEL},
                 {"usb_MDL=", F_MODEL}, {"product=", F_MODEL}, {"usb_MFG=", F_VENDOR}};
     for (int i = 0; i < 64 && rd_left(rdata); i++) {
         uint8_t n = rd_u8(rdata);

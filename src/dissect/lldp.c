@@ -42,8 +42,8 @@ enum {
 /* facts about the whole LLDPDU that change how single TLVs are read */
 struct lldp_frame {
     bool has_sys_name;
-    bool profinet;         /* PROFINET org TLVs present */
-    bool port_of_other;    /* the chassis MAC (id subtype 4, or PROFINET's) is not the sender */
+    bool profinet;      /* PROFINET org TLVs present */
+    bool port_of_other; /* the chassis MAC (id subtype 4, or PROFINET's) is not the sender */
     uint8_t chassis_subtype;
 };
 
@@ -94,10 +94,9 @@ static void id_text(struct rd *v, bool chassis, char *out, size_t outsz)
 
 static void caps_text(uint16_t caps, char *out, size_t outsz)
 {
-    static const char *const names[] = {"other",      "repeater",    "bridge",
-                                        "wlan-ap",    "router",      "telephone",
-                                        "docsis",     "station-only", "c-vlan",
-                                        "s-vlan",     "two-port-mac-relay"};
+    static const char *const names[] = {
+        "other",        "repeater", "bridge", "wlan-ap",           "router", "telephone", "docsis",
+        "station-only", "c-vlan",   "s-vlan", "two-port-mac-relay"};
     size_t o = 0;
     out[0] = '\0';
     for (unsigned i = 0; i < sizeof names / sizeof *names; i++) {
@@ -229,8 +228,7 @@ static void lldp_scan(const struct pctx *c, struct rd r, struct lldp_frame *fr)
                 rd_bytes(&v, m, 6);
                 fr->port_of_other |= c->pkt->has_mac && memcmp(m, c->pkt->smac, 6) != 0;
             }
-        }
-        else if (type == TLV_SYS_NAME && rd_left(&v))
+        } else if (type == TLV_SYS_NAME && rd_left(&v))
             fr->has_sys_name = true;
         else if (type == TLV_ORG && rd_be24(&v) == OUI_PROFINET) {
             fr->profinet = true;

@@ -1,13 +1,405 @@
-/* modbus.c - placeholder until the dissector lands (issue 3). */
+/* modbus.c - Modbus/TCP (Modbus Application Protocol V1.1b3 and Modbus Messaging on TCP/IP
+ * V1.0b): MBAP framing, reads and writes with their address ranges, exceptions (matched to the
+ * request by transaction id), diagnostics (force listen-only), Read Device Identification
+ * (function 43 / MEI 14) and Schneider's UMAS (function 90) start/stop/program transfers.
+ * Addresses are the protocol's 0-based addresses, not the 4xxxx display convention. */
+#include <stdio.h>
+#include <string.h>
+
 #include "dissect/dissect.h"
+#include "util/str.h"
+
+#define MBAP_LEN 7           /* transaction, protocol, length, unit (Messaging §3.1.3) */
+#define MB_MAX_PDU 253       /* Application Protocol §4.1 */
+#define MB_PENDING 16        /* outstanding requests remembered per flow */
+#define MB_UNITS 8           /* unit ids reported per flow */
+
+struct mb_req {
+    uint16_t tid;
+    uint8_t fc, kind, used;
+    uint16_t addr, qty;
+    uint8_t sub;             /* MEI type, diagnostic or UMAS sub-function */
+};
+
+struct mb_state {
+    struct mb_req pending[MB_PENDING];
+    uint8_t next;
+    uint8_t units[MB_UNITS];
+    uint8_t nunits;
+    bool ident_reported;
+};
+
+static const char *const exceptions[] = {
+    [1] = "illegal function", [2] = "illegal data address", [3] = "illegal data value",
+    [4] = "server device failure", [5] = "acknowledge", [6] = "server device busy",
+    [8] = "memory parity error", [10] = "gateway path unavailable",
+    [11] = "gateway target device failed to respond",
+};
+
+/* Diagnostics sub-functions (Application Protocol §6.8) */
+static const char *diag_name(uint16_t sub)
+{
+    switch (sub) {
+    case 0: return "return query data";
+    case 1: return "restart communications option";
+    case 2: return "return diagnostic register";
+    case 3: return "change ASCII input delimiter";
+    case 4: return "force listen only mode";
+    case 10: return "clear counters and diagnostic register";
+    default: return "diagnostic counter/query";
+    }
+}
+
+/* UMAS function codes as published for Schneider Modicon M340/M580 (function 90) */
+static const struct {
+    uint8_t code;
+    enum op_kind kind;
+    const char *name;
+} umas[] = {
+    {0x01, OP_SESSION, "init comm"},
+    {0x02, OP_READ, "read id"},
+    {0x03, OP_READ, "read project info"},
+    {0x04, OP_READ, "read plc info"},
+    {0x10, OP_AUTH, "take plc reservation"},
+    {0x11, OP_AUTH, "release plc reservation"},
+    {0x12, OP_SESSION, "keep alive"},
+    {0x20, OP_READ, "read memory block"},
+    {0x22, OP_READ, "read variables"},
+    {0x23, OP_PROCESS_WRITE, "write variables"},
+    {0x24, OP_READ, "read coils registers"},
+    {0x25, OP_PROCESS_WRITE, "write coils registers"},
+    {0x30, OP_PROGRAM_UPLOAD, "initialize upload"},
+    {0x31, OP_PROGRAM_UPLOAD, "upload block"},
+    {0x32, OP_PROGRAM_UPLOAD, "end strategy upload"},
+    {0x33, OP_PROGRAM_DOWNLOAD, "initialize download"},
+    {0x34, OP_PROGRAM_DOWNLOAD, "download block"},
+    {0x35, OP_PROGRAM_DOWNLOAD, "end strategy download"},
+    {0x40, OP_PLC_START, "start plc"},
+    {0x41, OP_PLC_STOP, "stop plc"},
+    {0x50, OP_READ, "monitor plc"},
+    {0x58, OP_READ, "check plc"},
+    {0x70, OP_READ, "read io object"},
+    {0x71, OP_PROCESS_WRITE, "write io object"},
+    {0x73, OP_READ, "get status module"},
+};
+
+static const char *fc_name(uint8_t fc)
+{
+    switch (fc) {
+    case 1: return "read coils";
+    case 2: return "read discrete inputs";
+    case 3: return "read holding registers";
+    case 4: return "read input registers";
+    case 5: return "write single coil";
+    case 6: return "write single register";
+    case 7: return "read exception status";
+    case 8: return "diagnostics";
+    case 11: return "get comm event counter";
+    case 12: return "get comm event log";
+    case 15: return "write multiple coils";
+    case 16: return "write multiple registers";
+    case 17: return "report server id";
+    case 20: return "read file record";
+    case 21: return "write file record";
+    case 22: return "mask write register";
+    case 23: return "read/write multiple registers";
+    case 24: return "read fifo queue";
+    case 43: return "encapsulated interface transport";
+    case 90: return "umas (schneider)";
+    default: return "function";
+    }
+}
+
+static const char *table_of(uint8_t fc)
+{
+    switch (fc) {
+    case 1: case 5: case 15: return "coils";
+    case 2: return "discrete inputs";
+    case 4: return "input registers";
+    default: return "holding";
+    }
+}
+
+static struct mb_req *remember(struct mb_state *s, uint16_t tid, uint8_t fc, enum op_kind k)
+{
+    struct mb_req *r = &s->pending[s->next++ % MB_PENDING];
+    memset(r, 0, sizeof *r);
+    r->tid = tid;
+    r->fc = fc;
+    r->kind = (uint8_t)k;
+    r->used = 1;
+    return r;
+}
+
+static struct mb_req *find(struct mb_state *s, uint16_t tid, uint8_t fc)
+{
+    for (int i = 0; i < MB_PENDING; i++)
+        if (s->pending[i].used && s->pending[i].tid == tid && s->pending[i].fc == fc)
+            return &s->pending[i];
+    return NULL;
+}
+
+static void note_unit(struct pctx *c, struct mb_state *s, uint8_t unit)
+{
+    for (int i = 0; i < s->nunits; i++)
+        if (s->units[i] == unit)
+            return;
+    if (s->nunits == MB_UNITS)
+        return;
+    s->units[s->nunits++] = unit;
+    emit_attrf(c, WHO_SERVER, F_UNIT_ID, "modbus unit id", "%u", unit);
+}
+
+static void op(struct pctx *c, enum op_kind k, uint8_t fc, const char *what, uint8_t unit,
+               const char *detail, const char *result)
+{
+    char function[96], target[160];
+    snprintf(function, sizeof function, "%s (%u)", what ? what : fc_name(fc), fc);
+    snprintf(target, sizeof target, "unit %u%s%s", unit, detail && *detail ? " " : "",
+             detail ? detail : "");
+    emit_op(c, k, function, target, result);
+}
+
+static void request(struct pctx *c, struct mb_state *s, uint16_t tid, uint8_t unit, uint8_t fc,
+                    struct rd *r)
+{
+    char d[128] = "";
+    struct mb_req *q;
+    switch (fc) {
+    case 1: case 2: case 3: case 4: {
+        uint16_t addr = rd_be16(r), qty = rd_be16(r);
+        if (!rd_ok(r) || qty == 0)
+            goto bad;
+        snprintf(d, sizeof d, "%s %u-%u", table_of(fc), addr, addr + qty - 1u);
+        q = remember(s, tid, fc, OP_READ);
+        q->addr = addr;
+        q->qty = qty;
+        op(c, OP_READ, fc, NULL, unit, d, NULL);
+        return;
+    }
+    case 5: case 6: {
+        uint16_t addr = rd_be16(r), val = rd_be16(r);
+        if (!rd_ok(r))
+            goto bad;
+        if (fc == 5)
+            snprintf(d, sizeof d, "coil %u = %s", addr,
+                     val == 0xff00 ? "on" : val == 0 ? "off" : "invalid");
+        else
+            snprintf(d, sizeof d, "holding %u = %u", addr, val);
+        remember(s, tid, fc, OP_PROCESS_WRITE)->addr = addr;
+        op(c, OP_PROCESS_WRITE, fc, NULL, unit, d, NULL);
+        return;
+    }
+    case 15: case 16: {
+        uint16_t addr = rd_be16(r), qty = rd_be16(r);
+        uint8_t bytes = rd_u8(r);
+        if (!rd_ok(r) || qty == 0 || bytes != rd_left(r))
+            goto bad;
+        snprintf(d, sizeof d, "%s %u-%u", table_of(fc), addr, addr + qty - 1u);
+        remember(s, tid, fc, OP_PROCESS_WRITE)->addr = addr;
+        op(c, OP_PROCESS_WRITE, fc, NULL, unit, d, NULL);
+        return;
+    }
+    case 22: {
+        uint16_t addr = rd_be16(r), and_mask = rd_be16(r), or_mask = rd_be16(r);
+        if (!rd_ok(r))
+            goto bad;
+        snprintf(d, sizeof d, "holding %u and 0x%04x or 0x%04x", addr, and_mask, or_mask);
+        remember(s, tid, fc, OP_PROCESS_WRITE);
+        op(c, OP_PROCESS_WRITE, fc, NULL, unit, d, NULL);
+        return;
+    }
+    case 23: {
+        uint16_t raddr = rd_be16(r), rqty = rd_be16(r), waddr = rd_be16(r), wqty = rd_be16(r);
+        if (!rd_ok(r) || wqty == 0 || rqty == 0)
+            goto bad;
+        snprintf(d, sizeof d, "holding %u-%u (reading %u-%u)", waddr, waddr + wqty - 1u, raddr,
+                 raddr + rqty - 1u);
+        remember(s, tid, fc, OP_PROCESS_WRITE);
+        op(c, OP_PROCESS_WRITE, fc, NULL, unit, d, NULL);
+        return;
+    }
+    case 8: {
+        uint16_t sub = rd_be16(r);
+        if (!rd_ok(r))
+            goto bad;
+        /* restart communications ends listen-only mode and may restart the device (§6.8) */
+        enum op_kind k = sub == 1 ? OP_RESTART : sub == 4 ? OP_COMM_CONTROL : OP_DIAGNOSTIC;
+        char what[80];
+        snprintf(what, sizeof what, "diagnostics: %s", diag_name(sub));
+        snprintf(d, sizeof d, "sub-function %u", sub);
+        remember(s, tid, fc, k)->sub = (uint8_t)sub;
+        op(c, k, fc, what, unit, d, NULL);
+        return;
+    }
+    case 21:
+        remember(s, tid, fc, OP_CONFIG_WRITE);
+        op(c, OP_CONFIG_WRITE, fc, NULL, unit, "file records", NULL);
+        return;
+    case 43: {
+        uint8_t mei = rd_u8(r);
+        if (!rd_ok(r))
+            goto bad;
+        if (mei == 0x0e) {
+            uint8_t code = rd_u8(r), obj = rd_u8(r);
+            snprintf(d, sizeof d, "device identification code %u object %u", code, obj);
+            remember(s, tid, fc, OP_READ)->sub = mei;
+            op(c, OP_READ, fc, "read device identification", unit, d, NULL);
+        } else {
+            snprintf(d, sizeof d, "mei type %u", mei);
+            remember(s, tid, fc, OP_OTHER)->sub = mei;
+            op(c, OP_OTHER, fc, NULL, unit, d, NULL);
+        }
+        return;
+    }
+    case 90: {
+        uint8_t session = rd_u8(r), ufc = rd_u8(r);
+        (void)session;
+        if (!rd_ok(r))
+            goto bad;
+        for (size_t i = 0; i < sizeof umas / sizeof *umas; i++) {
+            if (umas[i].code != ufc)
+                continue;
+            /* a program transfer is one operation: report its first message only */
+            if (ufc == 0x31 || ufc == 0x32 || ufc == 0x34 || ufc == 0x35)
+                return;
+            char what[80];
+            snprintf(what, sizeof what, "umas %s (0x%02x)", umas[i].name, ufc);
+            remember(s, tid, fc, umas[i].kind)->sub = ufc;
+            op(c, umas[i].kind, fc, what, unit, NULL, NULL);
+            return;
+        }
+        snprintf(d, sizeof d, "umas function 0x%02x", ufc);
+        op(c, OP_OTHER, fc, NULL, unit, d, NULL);
+        return;
+    }
+    case 7: case 11: case 12: case 17: case 20: case 24:
+        remember(s, tid, fc, OP_READ);
+        op(c, OP_READ, fc, NULL, unit, NULL, NULL);
+        return;
+    default:
+        snprintf(d, sizeof d, "function code %u", fc);
+        op(c, OP_OTHER, fc, NULL, unit, d, NULL);
+        return;
+    }
+bad:
+    emit_malformed(c, "modbus: request too short");
+}
+
+/* Read Device Identification response (§6.21): objects are about the responding device */
+static void device_id(struct pctx *c, struct mb_state *s, struct rd *r)
+{
+    rd_skip(r, 1); /* read device id code */
+    uint8_t conformity = rd_u8(r);
+    rd_skip(r, 2); /* more follows, next object id */
+    uint8_t n = rd_u8(r);
+    (void)conformity;
+    for (int i = 0; i < n && rd_ok(r) && rd_left(r) >= 2; i++) {
+        uint8_t id = rd_u8(r), len = rd_u8(r);
+        char v[256];
+        rd_str(r, len, v, sizeof v);
+        if (!rd_ok(r)) {
+            emit_malformed(c, "modbus: device identification object truncated");
+            return;
+        }
+        static const enum attr_field fields[] = {F_VENDOR,    F_ORDER_NUMBER, F_FIRMWARE, F_URL,
+                                                 F_PRODUCT,   F_MODEL,        F_USER_APP_NAME};
+        static const char *const names[] = {"vendor name", "product code", "revision",
+                                            "vendor url", "product name", "model name",
+                                            "user application name"};
+        if (id < 7) {
+            char src[96];
+            snprintf(src, sizeof src, "modbus read device id (%s)", names[id]);
+            emit_attr(c, WHO_SRC, fields[id], v, src);
+            if (id == 1)
+                emit_attr(c, WHO_SRC, F_PRODUCT_CODE, v, src);
+        }
+    }
+    s->ident_reported = true;
+}
+
+static void response(struct pctx *c, struct mb_state *s, uint16_t tid, uint8_t unit, uint8_t fc,
+                     struct rd *r)
+{
+    if (fc & 0x80) {
+        uint8_t code = rd_u8(r);
+        struct mb_req *q = find(s, tid, fc & 0x7f);
+        char res[96];
+        snprintf(res, sizeof res, "exception %u (%s)", code,
+                 code < sizeof exceptions / sizeof *exceptions && exceptions[code]
+                     ? exceptions[code]
+                     : "unknown");
+        op(c, q ? (enum op_kind)q->kind : OP_OTHER, fc & 0x7f, NULL, unit, NULL, res);
+        if (q)
+            q->used = 0;
+        return;
+    }
+    struct mb_req *q = find(s, tid, fc);
+    if (fc == 43 && rd_peek_u8(r, 0) == 0x0e) {
+        rd_skip(r, 1);
+        device_id(c, s, r);
+    } else if (fc == 17) {
+        /* Report Server ID (§6.13): byte count, server id, run indicator, vendor data */
+        uint8_t n = rd_u8(r);
+        struct rd body = rd_sub(r, n);
+        if (rd_left(&body) > 2) {
+            rd_skip(&body, 2);
+            char v[256];
+            rd_str(&body, rd_left(&body), v, sizeof v);
+            emit_attr(c, WHO_SRC, F_DESCRIPTION, v, "modbus report server id");
+        }
+    }
+    if (q)
+        q->used = 0;
+}
 
 static void parse(struct pctx *c, void *state, int dir, struct rd *pdu)
 {
-    (void)c; (void)state; (void)dir; (void)pdu;
+    struct mb_state *s = state;
+    uint16_t tid = rd_be16(pdu), proto = rd_be16(pdu), len = rd_be16(pdu);
+    uint8_t unit = rd_u8(pdu), fc = rd_u8(pdu);
+    if (!rd_ok(pdu) || proto != 0 || len < 2) {
+        emit_malformed(c, "modbus: bad MBAP header");
+        return;
+    }
+    if (!s)
+        return;
+    note_unit(c, s, unit);
+    if (dir == 0)
+        request(c, s, tid, unit, fc, pdu);
+    else
+        response(c, s, tid, unit, fc, pdu);
+}
+
+static long frame(const struct rd *stream)
+{
+    if (rd_left(stream) < MBAP_LEN + 1)
+        return FRAME_NEED_MORE;
+    uint16_t proto = rd_peek_be16(stream, 2), len = rd_peek_be16(stream, 4);
+    if (proto != 0 || len < 2 || len > MB_MAX_PDU + 1)
+        return FRAME_NOT_OURS;
+    return 6 + (long)len;
+}
+
+/* strict: protocol id 0, a sane length that matches the segment, a known function code */
+static bool probe(const struct rd *p, uint8_t l4)
+{
+    if (l4 != L4_TCP || rd_left(p) < MBAP_LEN + 1)
+        return false;
+    uint16_t proto = rd_peek_be16(p, 2), len = rd_peek_be16(p, 4);
+    uint8_t fc = rd_peek_u8(p, 7) & 0x7f;
+    if (proto != 0 || len < 2 || len > MB_MAX_PDU + 1 || (size_t)len + 6 != rd_left(p))
+        return false;
+    return (fc >= 1 && fc <= 8) || fc == 11 || fc == 12 || (fc >= 15 && fc <= 17) ||
+           (fc >= 20 && fc <= 24) || fc == 43 || fc == 90;
 }
 
 const struct dissector dissector_modbus = {
     .name = "modbus",
     .proto = PROTO_MODBUS,
+    .tcp_ports = {502},
+    .probe = probe,
+    .state_size = sizeof(struct mb_state),
+    .frame = frame,
     .parse = parse,
 };

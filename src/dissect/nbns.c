@@ -254,13 +254,30 @@ bad:
 /* MS-RAP / MS-SRVS §2.2.2.7 SV_TYPE bits, as short names */
 static void server_type_text(uint32_t t, char *out, size_t outsz)
 {
-    static const char *const bits[] = {
-        "workstation",     "server",         "sql-server",        "domain-controller",
-        "backup-dc",       "time-source",    "apple",             "novell",
-        "domain-member",   "print-server",   "dialin-server",     "unix-server",
-        "nt",              "wfw",            "mfpn",              "nt-server",
-        "potential-browser", "backup-browser", "master-browser", "domain-master-browser",
-        "osf",             "vms",            "windows-95+",       "dfs"};
+    static const char *const bits[] = {"workstation",
+                                       "server",
+                                       "sql-server",
+                                       "domain-controller",
+                                       "backup-dc",
+                                       "time-source",
+                                       "apple",
+                                       "novell",
+                                       "domain-member",
+                                       "print-server",
+                                       "dialin-server",
+                                       "unix-server",
+                                       "nt",
+                                       "wfw",
+                                       "mfpn",
+                                       "nt-server",
+                                       "potential-browser",
+                                       "backup-browser",
+                                       "master-browser",
+                                       "domain-master-browser",
+                                       "osf",
+                                       "vms",
+                                       "windows-95+",
+                                       "dfs"};
     size_t o = 0;
     out[0] = '\0';
     for (unsigned i = 0; i < sizeof bits / sizeof *bits; i++) {

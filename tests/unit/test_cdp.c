@@ -37,8 +37,8 @@ static void tlv_str(struct pb *p, uint16_t type, const char *s)
 }
 
 #define IOS_BANNER                                                                                 \
-    "Cisco IOS Software, C2960X Software (C2960X-UNIVERSALK9-M), Version 15.2(7)E4, RELEASE "     \
-    "SOFTWARE (fc2)\nTechnical Support: http://www.cisco.com/techsupport\nCopyright (c) "         \
+    "Cisco IOS Software, C2960X Software (C2960X-UNIVERSALK9-M), Version 15.2(7)E4, RELEASE "      \
+    "SOFTWARE (fc2)\nTechnical Support: http://www.cisco.com/techsupport\nCopyright (c) "          \
     "1986-2021 by Cisco Systems, Inc."
 
 static void switch_frame(struct pb *p)
@@ -46,10 +46,9 @@ static void switch_frame(struct pb *p)
     p->n = 0;
     PUT(p, 2, 180, 0x12, 0x34);
     tlv_str(p, 0x0001, "SW-CORE-01.plant.example");
-    tlv(p, 0x0002,
-        (const uint8_t[]){0, 0, 0, 2, 1, 1, 0xcc, 0, 4, 10, 0, 0, 1, 2, 8, 0xaa, 0xaa, 0x03, 0,
-                          0, 0, 0x86, 0xdd, 0, 16, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                          0, 1},
+    tlv(p, 0x0002, (const uint8_t[]){0,    0,    0,    2, 1, 1, 0xcc, 0,    4, 10, 0,    0, 1, 2, 8,
+                                     0xaa, 0xaa, 0x03, 0, 0, 0, 0x86, 0xdd, 0, 16, 0xfd, 0, 0, 0, 0,
+                                     0,    0,    0,    0, 0, 0, 0,    0,    0, 0,  1},
         41);
     tlv_str(p, 0x0003, "GigabitEthernet1/0/24");
     tlv(p, 0x0004, (const uint8_t[]){0, 0, 0, 0x28}, 4);

@@ -43,8 +43,7 @@ static void name(struct pb *p, const char *dotted)
     }
     PUT(p, 0);
 }
-static void header(struct pb *p, uint16_t flags, uint16_t qd, uint16_t an, uint16_t ns,
-                   uint16_t ar)
+static void header(struct pb *p, uint16_t flags, uint16_t qd, uint16_t an, uint16_t ns, uint16_t ar)
 {
     p->n = 0;
     be16(p, 0);

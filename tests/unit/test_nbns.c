@@ -175,9 +175,12 @@ static void test_node_status(void **state)
         const char *n;
         uint8_t suffix;
         uint16_t flags;
-    } names[] = {{"GUNNAR", 0x00, 0x0400},         {"VIGILANT_GROUP", 0x00, 0x8400},
-                 {"GUNNAR", 0x20, 0x0400},         {"VIGILANT_GROUP", 0x1e, 0x8400},
-                 {"\x01\x02__MSBROWSE__\x02", 0x01, 0x8400}, {"OLDNAME", 0x00, 0x1400},
+    } names[] = {{"GUNNAR", 0x00, 0x0400},
+                 {"VIGILANT_GROUP", 0x00, 0x8400},
+                 {"GUNNAR", 0x20, 0x0400},
+                 {"VIGILANT_GROUP", 0x1e, 0x8400},
+                 {"\x01\x02__MSBROWSE__\x02", 0x01, 0x8400},
+                 {"OLDNAME", 0x00, 0x1400},
                  {"AB\x01", 0x03, 0x0400}};
     struct pb p;
     header(&p, 0x8400, 0, 1, 0);
@@ -262,8 +265,8 @@ static void announcement(struct pb *p, const uint8_t src_ip[4])
         PUT(&smb, 0);
     PUT(&smb, 17);
     uint16_t data_off = (uint16_t)(32 + 1 + 17 * 2 + 2 + sizeof slot);
-    uint16_t words[17] = {0, (uint16_t)brw.n, 0, 0, 0, 0, 1000, 0, 0, 0, 0, (uint16_t)brw.n,
-                          data_off, 3, 1, 1, 2};
+    uint16_t words[17] = {0, (uint16_t)brw.n, 0,        0, 0, 0, 1000, 0, 0, 0,
+                          0, (uint16_t)brw.n, data_off, 3, 1, 1, 2};
     for (int i = 0; i < 17; i++)
         le16(&smb, words[i]);
     le16(&smb, (uint16_t)(sizeof slot + brw.n));

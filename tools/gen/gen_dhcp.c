@@ -20,13 +20,25 @@ struct dhcp_client_id {
 
 /* parameter request lists as these stacks send them (fingerbank lists the same) */
 static const struct dhcp_client_id dhcp_clients[] = {
-    {"HMI-LINE1", "MSFT 5.0", "plant.local",
-     {1, 3, 6, 15, 31, 33, 43, 44, 46, 47, 119, 121, 249, 252}, 14, true},
-    {"ipc127e-edge01", "dhcpcd-9.4.1:Linux-5.10.0-cip:x86_64:GenuineIntel", NULL,
-     {1, 121, 33, 3, 6, 12, 15, 26, 28, 42, 51, 54, 58, 59, 119}, 15, false},
+    {"HMI-LINE1",
+     "MSFT 5.0",
+     "plant.local",
+     {1, 3, 6, 15, 31, 33, 43, 44, 46, 47, 119, 121, 249, 252},
+     14,
+     true},
+    {"ipc127e-edge01",
+     "dhcpcd-9.4.1:Linux-5.10.0-cip:x86_64:GenuineIntel",
+     NULL,
+     {1, 121, 33, 3, 6, 12, 15, 26, 28, 42, 51, 54, 58, 59, 119},
+     15,
+     false},
     {"nport5150-0345", "udhcp 1.31.1", NULL, {1, 3, 6, 12, 15, 28, 42}, 7, false},
-    {"EWS-TIA01", "MSFT 5.0", "eng.plant.local",
-     {1, 3, 6, 15, 31, 33, 43, 44, 46, 47, 119, 121, 249, 252}, 14, true},
+    {"EWS-TIA01",
+     "MSFT 5.0",
+     "eng.plant.local",
+     {1, 3, 6, 15, 31, 33, 43, 44, 46, 47, 119, 121, 249, 252},
+     14,
+     true},
 };
 
 enum { DISCOVER = 1, OFFER = 2, REQUEST = 3, ACK = 5 };
@@ -239,13 +251,13 @@ static void dhcpv6_solicit(struct gen *g, const struct gen_host *cli, const stru
     gb_be16(&b, (uint16_t)xid);
     opt6(&b, 1, duid, sizeof duid);
     opt6(&b, 2, sduid, sizeof sduid);
-    opt6(&b, 13, (const uint8_t[]){0, 2, 'n', 'o', ' ', 'a', 'd', 'd', 'r', 'e', 's', 's', 'e', 's'},
-         14);
+    opt6(&b, 13,
+         (const uint8_t[]){0, 2, 'n', 'o', ' ', 'a', 'd', 'd', 'r', 'e', 's', 's', 'e', 's'}, 14);
     udp6(g, srv, cli->mac, sip, cip, DHCP6_SERVER_PORT, DHCP6_CLIENT_PORT, &b);
 }
 
-void gen_scn_dhcp(struct gen *g, const struct gen_host *cli, const struct gen_host *srv, int variant,
-                  int ops)
+void gen_scn_dhcp(struct gen *g, const struct gen_host *cli, const struct gen_host *srv,
+                  int variant, int ops)
 {
     const struct dhcp_client_id *id =
         &dhcp_clients[(unsigned)variant % (sizeof dhcp_clients / sizeof *dhcp_clients)];

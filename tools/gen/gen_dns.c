@@ -22,14 +22,31 @@ struct mdns_device {
 
 /* devices that announce themselves over mDNS in plants and offices */
 static const struct mdns_device mdns_devices[] = {
-    {{0x3c, 0xd9, 0x2b}, "NPI3A2F1C", "_ipp._tcp", "HP LaserJet Pro M404dn (3A2F1C)", 631,
+    {{0x3c, 0xd9, 0x2b},
+     "NPI3A2F1C",
+     "_ipp._tcp",
+     "HP LaserJet Pro M404dn (3A2F1C)",
+     631,
      {"txtvers=1", "ty=HP LaserJet Pro M404-M405", "product=(HP LaserJet Pro M404-M405)",
       "usb_MFG=HP", "usb_MDL=HP LaserJet Pro M404-M405"}},
-    {{0xac, 0xcc, 0x8e}, "axis-accc8e12ab34", "_axis-video._tcp", "AXIS P1448-LE - ACCC8E12AB34", 80,
+    {{0xac, 0xcc, 0x8e},
+     "axis-accc8e12ab34",
+     "_axis-video._tcp",
+     "AXIS P1448-LE - ACCC8E12AB34",
+     80,
      {"macaddress=ACCC8E12AB34", NULL}},
-    {{0x00, 0x14, 0x22}, "opcua-gw01", "_opcua-tcp._tcp", "Kepware OPC UA gateway", 49320,
+    {{0x00, 0x14, 0x22},
+     "opcua-gw01",
+     "_opcua-tcp._tcp",
+     "Kepware OPC UA gateway",
+     49320,
      {"path=/", "caps=LDS", NULL}},
-    {{0xf0, 0x18, 0x98}, "Engineering-Mac", "_device-info._tcp", "Engineering-Mac", 0, {"model=MacBookPro18,3", NULL}},
+    {{0xf0, 0x18, 0x98},
+     "Engineering-Mac",
+     "_device-info._tcp",
+     "Engineering-Mac",
+     0,
+     {"model=MacBookPro18,3", NULL}},
 };
 
 static const uint8_t mdns_mac[6] = {0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb};
@@ -223,8 +240,8 @@ static void mdns_query(struct gen *g, const struct gen_host *cli, const char *se
 
 /* ---- LLMNR: srv asks for the workstation by name, the workstation answers ---- */
 
-static void llmnr_exchange(struct gen *g, const struct gen_host *asker, const struct gen_host *owner,
-                           const char *name)
+static void llmnr_exchange(struct gen *g, const struct gen_host *asker,
+                           const struct gen_host *owner, const char *name)
 {
     struct gen_host dst = {{0}, {224, 0, 0, 252}, 0};
     memcpy(dst.mac, llmnr_mac, 6);

@@ -11,21 +11,41 @@
 #define LLDP_ETHERTYPE 0x88cc
 
 struct lldp_switch {
-    uint8_t oui[3]; /* the maker's IEEE OUI */
+    uint8_t oui[3];                        /* the maker's IEEE OUI */
     const char *name, *desc, *port_prefix; /* port id = prefix + number */
     uint16_t caps;
     const char *med_vendor, *med_model, *med_fw, *med_serial; /* NULL: no LLDP-MED */
 };
 
 static const struct lldp_switch lldp_switches[] = {
-    {{0x00, 0x1b, 0x1b}, "sw-cell1", "Siemens, SIMATIC NET, SCALANCE XC208, 6GK5 208-0BA00-2AC2, HW: Version 1, "
-                 "FW: Version V04.02.00, SVPL6147130",
-     "port-00", 0x0004, NULL, NULL, NULL, NULL},
-    {{0x00, 0x00, 0x0c}, "ie3400-line2", "Cisco IOS Software [Amsterdam], IE3x00 Software (IE3x00-UNIVERSALK9-M), "
-                     "Version 17.3.4, RELEASE SOFTWARE (fc3)",
-     "Gi1/", 0x0014, "Cisco Systems, Inc.", "IE-3400-8T2S", "17.3.4", "FDO2412X0AB"},
-    {{0x00, 0x80, 0x63}, "rsp-substation", "Hirschmann Railswitch RSP35 HiOS-3S-08.7.03", "1/", 0x0004,
-     "Hirschmann Automation and Control GmbH", "RSP35-08033O6TT-SK9V9HHSE2S", "08.7.03",
+    {{0x00, 0x1b, 0x1b},
+     "sw-cell1",
+     "Siemens, SIMATIC NET, SCALANCE XC208, 6GK5 208-0BA00-2AC2, HW: Version 1, "
+     "FW: Version V04.02.00, SVPL6147130",
+     "port-00",
+     0x0004,
+     NULL,
+     NULL,
+     NULL,
+     NULL},
+    {{0x00, 0x00, 0x0c},
+     "ie3400-line2",
+     "Cisco IOS Software [Amsterdam], IE3x00 Software (IE3x00-UNIVERSALK9-M), "
+     "Version 17.3.4, RELEASE SOFTWARE (fc3)",
+     "Gi1/",
+     0x0014,
+     "Cisco Systems, Inc.",
+     "IE-3400-8T2S",
+     "17.3.4",
+     "FDO2412X0AB"},
+    {{0x00, 0x80, 0x63},
+     "rsp-substation",
+     "Hirschmann Railswitch RSP35 HiOS-3S-08.7.03",
+     "1/",
+     0x0004,
+     "Hirschmann Automation and Control GmbH",
+     "RSP35-08033O6TT-SK9V9HHSE2S",
+     "08.7.03",
      "942053999000123"},
     {{0x00, 0x90, 0xe8}, "eds-408a-pump", "EDS-408A-T", "", 0x0004, NULL, NULL, NULL, NULL},
 };
@@ -132,15 +152,15 @@ static void profinet_device(struct gen *g, const struct gen_host *dev)
             "Version V2.9.4, S C-J4U123452019");
     mgmt_v4(&b, dev->ip, 1);
     org(&b, 0x000ecf, 2, (const uint8_t[]){0, 0, 0, 0}, 4); /* port status: RT class 2/3 off */
-    org(&b, 0x000ecf, 5, dev->mac, 6);                     /* chassis MAC */
+    org(&b, 0x000ecf, 5, dev->mac, 6);                      /* chassis MAC */
     macphy(&b);
     gb_be16(&b, 0);
     gen_l2(g, &src, lldp_mcast, LLDP_ETHERTYPE, b.b, b.n);
     gen_advance(g, 2000000 + (int64_t)gen_range(g, 2000000));
 }
 
-void gen_scn_lldp(struct gen *g, const struct gen_host *cli, const struct gen_host *srv, int variant,
-                  int ops)
+void gen_scn_lldp(struct gen *g, const struct gen_host *cli, const struct gen_host *srv,
+                  int variant, int ops)
 {
     const struct lldp_switch *s =
         &lldp_switches[(unsigned)variant % (sizeof lldp_switches / sizeof *lldp_switches)];

@@ -189,8 +189,8 @@ static void host_announcement(struct gen *g, const struct gen_host *h, const str
     gb_pad(&smb, 0, 27);
     gb_u8(&smb, 17);
     uint16_t data_off = (uint16_t)(32 + 1 + 17 * 2 + 2 + sizeof slot);
-    const uint16_t words[17] = {0, (uint16_t)brw.n, 0, 0, 0, 0, 1000, 0, 0, 0, 0,
-                                (uint16_t)brw.n, data_off, 3, 1, 1, 2};
+    const uint16_t words[17] = {0, (uint16_t)brw.n, 0,        0, 0, 0, 1000, 0, 0, 0,
+                                0, (uint16_t)brw.n, data_off, 3, 1, 1, 2};
     for (int i = 0; i < 17; i++)
         gb_le16(&smb, words[i]);
     gb_le16(&smb, (uint16_t)(sizeof slot + brw.n));
@@ -215,8 +215,8 @@ static void host_announcement(struct gen *g, const struct gen_host *h, const str
     gen_advance(g, 500000000);
 }
 
-void gen_scn_nbns(struct gen *g, const struct gen_host *cli, const struct gen_host *srv, int variant,
-                  int ops)
+void gen_scn_nbns(struct gen *g, const struct gen_host *cli, const struct gen_host *srv,
+                  int variant, int ops)
 {
     const struct nb_host *nh = &nb_hosts[(unsigned)variant % (sizeof nb_hosts / sizeof *nb_hosts)];
     for (int round = 0; round < 2; round++) {
