@@ -154,11 +154,21 @@ static const struct {
     uint16_t cls;
     const char *name;
 } cip_classes[] = {
-    {0x01, "identity"},        {0x02, "message router"},     {0x04, "assembly"},
-    {0x05, "connection"},      {0x06, "connection manager"}, {0x0f, "parameter"},
-    {0x37, "file"},            {0x43, "time sync"},          {0x47, "dlr"},
-    {0x48, "qos"},             {0x67, "pccc"},               {0x6b, "logix symbol"},
-    {0x6c, "logix template"},  {0xf4, "port"},               {0xf5, "tcp/ip interface"},
+    {0x01, "identity"},
+    {0x02, "message router"},
+    {0x04, "assembly"},
+    {0x05, "connection"},
+    {0x06, "connection manager"},
+    {0x0f, "parameter"},
+    {0x37, "file"},
+    {0x43, "time sync"},
+    {0x47, "dlr"},
+    {0x48, "qos"},
+    {0x67, "pccc"},
+    {0x6b, "logix symbol"},
+    {0x6c, "logix template"},
+    {0xf4, "port"},
+    {0xf5, "tcp/ip interface"},
     {0xf6, "ethernet link"},
 };
 
@@ -412,8 +422,10 @@ static const struct pccc_fn pccc_06[] = {
 };
 /* basic commands without a function code */
 static const struct pccc_fn pccc_basic[] = {
-    {0x00, OP_PROCESS_WRITE, "protected write"},    {0x01, OP_READ, "unprotected read"},
-    {0x02, OP_PROCESS_WRITE, "protected bit write"}, {0x05, OP_PROCESS_WRITE, "unprotected bit write"},
+    {0x00, OP_PROCESS_WRITE, "protected write"},
+    {0x01, OP_READ, "unprotected read"},
+    {0x02, OP_PROCESS_WRITE, "protected bit write"},
+    {0x05, OP_PROCESS_WRITE, "unprotected bit write"},
     {0x08, OP_PROCESS_WRITE, "unprotected write"},
 };
 
@@ -617,6 +629,45 @@ static uint8_t cip_function(const struct cip_sub *s, struct ctxt *fn)
     return e->kind;
 }
 
+/* ---- Multiple Service Packet (Vol. 1 §A-4.10) ----
+ * count, then offsets counted from the count field, then the services in offset order; the same
+ * layout for the request and the reply */
+struct msp {
+    struct rd all, offs; /* the whole data; the offset table being read */
+    size_t total;
+    uint16_t n, prev;
+    unsigned i;
+    bool bad;
+};
+
+static void msp_begin(struct msp *m, struct rd *data)
+{
+    memset(m, 0, sizeof *m);
+    m->all = *data;
+    m->total = rd_left(data);
+    m->n = rd_le16(data);
+    m->offs = *data;
+}
+
+/* the next service as a sub-cursor; false at the end or on an offset outside the data */
+static bool msp_next(struct msp *m, struct rd *out)
+{
+    if (m->bad || m->i >= m->n || m->i >= CIP_MSP_MAX)
+        return false;
+    uint16_t off = rd_le16(&m->offs);
+    size_t end = m->i + 1 < m->n ? rd_peek_le16(&m->offs, 0) : m->total;
+    if (!rd_ok(&m->offs) || off < m->prev || off > end || end > m->total) {
+        m->bad = true;
+        return false;
+    }
+    m->prev = off;
+    m->i++;
+    struct rd one = m->all;
+    rd_skip(&one, off);
+    *out = rd_sub(&one, end - off);
+    return true;
+}
+
 /* ---- requests ---- */
 struct cip_walk {
     struct pctx *c;
@@ -638,9 +689,9 @@ static const char *logix_type_name(uint16_t t)
     static const struct {
         uint16_t t;
         const char *name;
-    } types[] = {{0xc1, "bool"},  {0xc2, "sint"},  {0xc3, "int"},   {0xc4, "dint"},
-                 {0xc5, "lint"},  {0xc6, "usint"}, {0xc7, "uint"},  {0xc8, "udint"},
-                 {0xc9, "ulint"}, {0xca, "real"},  {0xcb, "lreal"}, {0xd3, "bool array"},
+    } types[] = {{0xc1, "bool"},     {0xc2, "sint"},  {0xc3, "int"},   {0xc4, "dint"},
+                 {0xc5, "lint"},     {0xc6, "usint"}, {0xc7, "uint"},  {0xc8, "udint"},
+                 {0xc9, "ulint"},    {0xca, "real"},  {0xcb, "lreal"}, {0xd3, "bool array"},
                  {0xa0, "structure"}};
     for (size_t i = 0; i < NELEM(types); i++)
         if (types[i].t == t)
@@ -756,8 +807,8 @@ static void leaf(struct cip_walk *w, uint8_t svc, struct cip_path *p, struct rd 
     s.kind = cip_function(&s, &fn);
     if (svc == PCCC_EXECUTE && p->cls == CLS_PCCC) {
         tadd(&tg, "%s", detail.n ? detail.s : "pccc");
-    } else if ((svc == CM_FORWARD_OPEN || svc == CM_LARGE_FORWARD_OPEN) &&
-               p->cls == CLS_CONN_MGR && detail.n) {
+    } else if ((svc == CM_FORWARD_OPEN || svc == CM_LARGE_FORWARD_OPEN) && p->cls == CLS_CONN_MGR &&
+               detail.n) {
         tadd(&tg, "%s", detail.s); /* the Connection Manager path says nothing */
     } else {
         path_text(&tg, p);
@@ -798,25 +849,15 @@ static void unconnected_send(struct cip_walk *w, struct rd *data, int depth)
 /* Multiple Service Packet request (Vol. 1 § ): count, offsets from the count, services */
 static void msp_request(struct cip_walk *w, struct rd *data, const char *route, int depth)
 {
-    struct rd all = *data;
-    uint16_t n = rd_le16(data);
+    struct msp m;
     if (w->p && depth <= 1 && !w->p->msp && w->p->nsub == 0)
         w->p->msp = 1;
-    size_t total = rd_left(&all);
-    uint16_t prev = 0;
-    for (unsigned i = 0; i < n && i < CIP_MSP_MAX; i++) {
-        uint16_t off = rd_le16(data);
-        uint16_t end = i + 1 < n ? rd_peek_le16(data, 0) : (uint16_t)(total > 0xffff ? 0xffff : total);
-        if (!rd_ok(data) || off < prev || off > end || end > total) {
-            emit_malformed(w->c, "cip: bad multiple service packet offsets");
-            return;
-        }
-        prev = off;
-        struct rd one = all;
-        rd_skip(&one, off);
-        struct rd svc = rd_sub(&one, (size_t)(end - off));
+    msp_begin(&m, data);
+    struct rd svc;
+    while (msp_next(&m, &svc))
         message(w, &svc, route, depth + 1);
-    }
+    if (m.bad)
+        emit_malformed(w->c, "cip: bad multiple service packet offsets");
 }
 
 /* a request message: service, path words, path, data */
@@ -939,12 +980,9 @@ static const char *device_type_role(const struct cip_identity *id)
 
 static const char *identity_state_name(uint8_t s)
 {
-    static const char *const names[] = {"nonexistent",
-                                        "device self testing",
-                                        "standby",
-                                        "operational",
-                                        "major recoverable fault",
-                                        "major unrecoverable fault"};
+    static const char *const names[] = {
+        "nonexistent", "device self testing",     "standby",
+        "operational", "major recoverable fault", "major unrecoverable fault"};
     return s < NELEM(names) ? names[s] : NULL;
 }
 
@@ -1057,21 +1095,15 @@ static void reply(struct cip_walk *w, const struct cip_sub *s, struct rd *msg, i
 
 static void msp_reply(struct cip_walk *w, const struct cip_pend *p, struct rd *data, int depth)
 {
-    struct rd all = *data;
-    uint16_t n = rd_le16(data);
-    size_t total = rd_left(&all);
-    for (unsigned i = 0; i < n && i < CIP_MSP_MAX; i++) {
-        uint16_t off = rd_le16(data);
-        uint16_t end = i + 1 < n ? rd_peek_le16(data, 0) : (uint16_t)(total > 0xffff ? 0xffff : total);
-        if (!rd_ok(data) || off > end || end > total) {
-            emit_malformed(w->c, "cip: bad multiple service packet offsets");
-            return;
-        }
-        struct rd one = all;
-        rd_skip(&one, off);
-        struct rd r = rd_sub(&one, (size_t)(end - off));
+    struct msp m;
+    msp_begin(&m, data);
+    struct rd r;
+    while (msp_next(&m, &r)) {
+        unsigned i = m.i - 1;
         reply(w, p && p->msp && i < p->nsub ? &p->sub[i] : NULL, &r, depth + 1);
     }
+    if (m.bad)
+        emit_malformed(w->c, "cip: bad multiple service packet offsets");
 }
 
 static void error_result(struct cip_walk *w, const struct cip_sub *s, uint8_t gs,
@@ -1162,8 +1194,7 @@ static void reply(struct cip_walk *w, const struct cip_sub *s, struct rd *msg, i
     }
     svc &= 0x7f;
     struct rd data = rd_rest(msg);
-    if (s && svc != s->service &&
-        !(svc == CM_UNCONNECTED_SEND && (s->flags & CIP_SUB_ROUTED)))
+    if (s && svc != s->service && !(svc == CM_UNCONNECTED_SEND && (s->flags & CIP_SUB_ROUTED)))
         s = NULL;
     if (svc == SVC_MSP && depth < CIP_DEPTH_MAX) {
         msp_reply(w, w->p, &data, depth);
@@ -1171,8 +1202,7 @@ static void reply(struct cip_walk *w, const struct cip_sub *s, struct rd *msg, i
     }
     if (!s)
         return;
-    if (s->service == PCCC_EXECUTE && (s->flags & CIP_SUB_CLASS) && s->cls == CLS_PCCC &&
-        gs == 0) {
+    if (s->service == PCCC_EXECUTE && (s->flags & CIP_SUB_CLASS) && s->cls == CLS_PCCC && gs == 0) {
         pccc_reply(w, s, &data);
         return;
     }

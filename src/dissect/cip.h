@@ -18,12 +18,12 @@
 /* one leaf request (a service inside a Multiple Service Packet or Unconnected Send counts once) */
 struct cip_sub {
     uint8_t service;
-    uint8_t kind;   /* enum op_kind of the request's operation, CIP_NO_OP when none */
-    uint8_t flags;  /* CIP_SUB_* */
+    uint8_t kind;  /* enum op_kind of the request's operation, CIP_NO_OP when none */
+    uint8_t flags; /* CIP_SUB_* */
     uint8_t pad;
-    uint16_t cls;   /* class id (0x67 PCCC, 0x01 identity, ...) */
-    uint16_t attr;  /* attribute id; PCCC: command << 8 | function */
-    uint32_t inst;  /* instance id; PCCC: the requested CPU mode */
+    uint16_t cls;  /* class id (0x67 PCCC, 0x01 identity, ...) */
+    uint16_t attr; /* attribute id; PCCC: command << 8 | function */
+    uint32_t inst; /* instance id; PCCC: the requested CPU mode */
     char target[CIP_TARGET_MAX];
 };
 #define CIP_NO_OP        0xff
@@ -68,7 +68,7 @@ bool cip_identity_read(struct rd *r, struct cip_identity *id);
 /* the identity of the packet's sender, with role hints from its device type */
 void cip_identity_emit(struct pctx *c, const struct cip_identity *id, const char *source);
 
-const char *cip_vendor_name(uint16_t vendor);     /* NULL when unknown */
+const char *cip_vendor_name(uint16_t vendor);    /* NULL when unknown */
 const char *cip_device_type_name(uint16_t type); /* NULL when unknown */
 /* "V20.011": Rockwell's major.minor with the minor revision in three digits */
 void cip_revision_format(uint8_t major, uint8_t minor, char *out, size_t n);

@@ -8,9 +8,9 @@
 #include "dissect/cip.h"
 #include "dissect/dissect.h"
 
-#define ENIP_PORT     44818
-#define ENIP_IO_PORT  2222
-#define ENIP_HDR_LEN  24
+#define ENIP_PORT      44818
+#define ENIP_IO_PORT   2222
+#define ENIP_HDR_LEN   24
 #define ENIP_ITEMS_MAX 16 /* common packet format items looked at */
 
 /* encapsulation commands (Vol. 2 §2-3.2) */

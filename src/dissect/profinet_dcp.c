@@ -25,13 +25,33 @@ enum { DCP_GET = 3, DCP_SET = 4, DCP_IDENTIFY = 5, DCP_HELLO = 6 };
 enum { DCP_REQUEST = 0, DCP_RESPONSE_OK = 1 };
 
 /* options / suboptions */
-enum { OPT_IP = 1, OPT_DEVICE = 2, OPT_DHCP = 3, OPT_CONTROL = 5, OPT_INITIATIVE = 6,
-       OPT_ALL = 0xff };
+enum {
+    OPT_IP = 1,
+    OPT_DEVICE = 2,
+    OPT_DHCP = 3,
+    OPT_CONTROL = 5,
+    OPT_INITIATIVE = 6,
+    OPT_ALL = 0xff
+};
 enum { IP_MAC = 1, IP_PARAMETER = 2, IP_FULL_SUITE = 3 };
-enum { DEV_VENDOR = 1, DEV_NAME = 2, DEV_ID = 3, DEV_ROLE = 4, DEV_OPTIONS = 5, DEV_ALIAS = 6,
-       DEV_INSTANCE = 7, DEV_OEM_ID = 8 };
-enum { CTL_START = 1, CTL_STOP = 2, CTL_SIGNAL = 3, CTL_RESPONSE = 4, CTL_FACTORY_RESET = 5,
-       CTL_RESET_TO_FACTORY = 6 };
+enum {
+    DEV_VENDOR = 1,
+    DEV_NAME = 2,
+    DEV_ID = 3,
+    DEV_ROLE = 4,
+    DEV_OPTIONS = 5,
+    DEV_ALIAS = 6,
+    DEV_INSTANCE = 7,
+    DEV_OEM_ID = 8
+};
+enum {
+    CTL_START = 1,
+    CTL_STOP = 2,
+    CTL_SIGNAL = 3,
+    CTL_RESPONSE = 4,
+    CTL_FACTORY_RESET = 5,
+    CTL_RESET_TO_FACTORY = 6
+};
 
 #define DCP_BLOCKS_MAX 32
 
@@ -163,9 +183,9 @@ static void dtxt_add(struct dtxt *t, const char *s)
 static const char *option_name(uint8_t opt, uint8_t sub)
 {
     static const char *const ip[] = {NULL, "mac address", "ip parameter", "full ip suite"};
-    static const char *const dev[] = {NULL,          "device vendor", "name of station",
-                                      "device id",   "device role",   "device options",
-                                      "alias name",  "device instance", "oem device id"};
+    static const char *const dev[] = {NULL,         "device vendor",   "name of station",
+                                      "device id",  "device role",     "device options",
+                                      "alias name", "device instance", "oem device id"};
     if (opt == OPT_IP && sub < NELEM(ip))
         return ip[sub];
     if (opt == OPT_DEVICE && sub < NELEM(dev))
@@ -227,12 +247,12 @@ static void set_ip(struct pctx *c, uint8_t sub, uint16_t qual, struct rd *b)
     ip_text(a + 4, mask, sizeof mask);
     ip_text(a + 8, gw, sizeof gw);
     snprintf(target, sizeof target, "%s mask %s gateway %s", ip, mask, gw);
-    emit_op(c, OP_CONFIG_WRITE,
-            sub == IP_FULL_SUITE ? (qual & 1 ? "dcp set full ip suite (permanent)"
-                                             : "dcp set full ip suite (temporary)")
-                                 : (qual & 1 ? "dcp set ip parameter (permanent)"
-                                             : "dcp set ip parameter (temporary)"),
-            target, NULL);
+    emit_op(
+        c, OP_CONFIG_WRITE,
+        sub == IP_FULL_SUITE
+            ? (qual & 1 ? "dcp set full ip suite (permanent)" : "dcp set full ip suite (temporary)")
+            : (qual & 1 ? "dcp set ip parameter (permanent)" : "dcp set ip parameter (temporary)"),
+        target, NULL);
 }
 
 /* a Set request block: BlockQualifier, then the new value */
@@ -350,8 +370,8 @@ static void parse(struct pctx *c, void *state, int dir, struct rd *pdu)
     }
     if (frame_id >= FID_DCP_HELLO && frame_id <= FID_DCP_RESP)
         dcp(c, frame_id, pdu);
-    else if ((frame_id >= FID_RT_FIRST && frame_id <= FID_RT_LAST) ||
-             frame_id == FID_ALARM_HIGH || frame_id == FID_ALARM_LOW)
+    else if ((frame_id >= FID_RT_FIRST && frame_id <= FID_RT_LAST) || frame_id == FID_ALARM_HIGH ||
+             frame_id == FID_ALARM_LOW)
         emit_protocol(c, PROTO_PROFINET_RT);
     /* the rest is PTCP time synchronisation and fragmentation: no identity, no operation */
 }

@@ -202,6 +202,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
         return login(x, c, cn);
     if (post)
         return error(c, 405, "method not allowed");
+    if (!strcmp(url, "/favicon.ico"))
+        return respond(c, 204, "image/x-icon", (char *)"", 0, false, NULL, NULL);
     if (!strcmp(url, "/static/app.css"))
         return respond(c, 200, "text/css; charset=utf-8", (char *)web_css, strlen(web_css), false,
                     NULL, NULL);

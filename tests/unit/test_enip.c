@@ -24,7 +24,8 @@ struct buf {
 };
 static void put(struct buf *b, const void *p, size_t n)
 {
-    memcpy(b->b + b->n, p, n);
+    if (n)
+        memcpy(b->b + b->n, p, n);
     b->n += n;
 }
 static void put8(struct buf *b, uint8_t v)
@@ -481,12 +482,12 @@ static void test_pccc(void **state)
     rr(&b, 20, &m);
     dtest_pdu(&T, 0, b.b, b.n);
     assert_int_equal(last_op()->kind, OP_PLC_STOP);
-    assert_string_equal(last_op()->function,
-                        "pccc change cpu mode (0x0f/0x80) to remote program");
+    assert_string_equal(last_op()->function, "pccc change cpu mode (0x0f/0x80) to remote program");
     cip_req(&m, 0x4b, pccc_path, 4);
     put(&m, requestor, sizeof requestor);
-    put(&m, (const uint8_t[]){0x0f, 0x00, 0x02, 0x00, 0xaa, 0x02, 0x07, 0x89, 0x05, 0x00,
-                              0x2a, 0x00}, 12);
+    put(&m,
+        (const uint8_t[]){0x0f, 0x00, 0x02, 0x00, 0xaa, 0x02, 0x07, 0x89, 0x05, 0x00, 0x2a, 0x00},
+        12);
     rr(&b, 21, &m);
     dtest_pdu(&T, 0, b.b, b.n);
     assert_int_equal(last_op()->kind, OP_PROCESS_WRITE);
@@ -670,8 +671,10 @@ static void test_mutations(void **state)
     put_le16(&m, 2);
     put_le16(&m, 6);
     put_le16(&m, 12);
-    put(&m, (const uint8_t[]){0x4c, 0x02, 0x91, 0x01, 'A', 0, 0x0e, 0x03, 0x20, 0x01, 0x24,
-                              0x01, 0x30, 0x07}, 14);
+    put(&m,
+        (const uint8_t[]){0x4c, 0x02, 0x91, 0x01, 'A', 0, 0x0e, 0x03, 0x20, 0x01, 0x24, 0x01, 0x30,
+                          0x07},
+        14);
     unit(&seeds[1], 3, &m);
     cip_rsp(&m, 0x01, 0);
     identity(&m);

@@ -98,7 +98,7 @@ static void rr_data(struct en_conn *c, int dir, const struct gen_buf *msg)
 {
     struct gen_buf b;
     encap(&b, 0x006f, c->session, c->ctx);
-    gb_le32(&b, 0);          /* interface handle: CIP */
+    gb_le32(&b, 0);            /* interface handle: CIP */
     gb_le16(&b, dir ? 0 : 10); /* timeout */
     gb_le16(&b, 2);
     gb_le16(&b, 0x0000);
@@ -204,8 +204,8 @@ static void list_identity_reply(struct gen *g, const struct gen_host *dev,
     size_t item = b.n;
     gb_le16(&b, 0x000c);
     gb_le16(&b, 0);
-    gb_le16(&b, 1);      /* encapsulation protocol version */
-    gb_be16(&b, 2);      /* sin_family AF_INET */
+    gb_le16(&b, 1); /* encapsulation protocol version */
+    gb_be16(&b, 2); /* sin_family AF_INET */
     gb_be16(&b, ENIP_PORT);
     gb_bytes(&b, dev->ip, 4);
     gb_pad(&b, 0, 8);
@@ -220,9 +220,8 @@ static void list_identity_reply(struct gen *g, const struct gen_host *dev,
 static void list_identity(struct gen *g, const struct gen_host *cli, const struct gen_host *srv,
                           const struct gen_host *adapter, const struct en_variant *v)
 {
-    static const struct gen_host bcast = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
-                                          {255, 255, 255, 255},
-                                          0};
+    static const struct gen_host bcast = {
+        {0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, {255, 255, 255, 255}, 0};
     struct gen_host dst = bcast;
     dst.vlan = cli->vlan;
     uint16_t port = (uint16_t)(50000 + gen_range(g, 10000));
@@ -444,13 +443,13 @@ static void io_forward_open(struct gen *g, const struct gen_host *scanner,
     gb_le32(&m, 0x60c3a1d2);
     gb_u8(&m, 1);
     gb_pad(&m, 0, 3);
-    gb_le32(&m, 10000); /* O->T RPI 10 ms */
+    gb_le32(&m, 10000);  /* O->T RPI 10 ms */
     gb_le16(&m, 0x4814); /* point to point, fixed, 20 bytes */
     gb_le32(&m, 10000);
     gb_le16(&m, 0x2818); /* multicast, fixed, 24 bytes */
     gb_u8(&m, 0x01);     /* cyclic, class 1 */
-    uint8_t path[] = {0x34, 0x04, 0, 0, 0, 0, 0, 0, 0, 0,
-                      0x20, 0x04, 0x24, 0x66, 0x2c, 0x65, 0x2c, 0x64};
+    uint8_t path[] = {0x34, 0x04, 0,    0,    0,    0,    0,    0,    0,
+                      0,    0x20, 0x04, 0x24, 0x66, 0x2c, 0x65, 0x2c, 0x64};
     path[2] = (uint8_t)id->vendor;
     path[3] = (uint8_t)(id->vendor >> 8);
     path[4] = (uint8_t)id->type;
@@ -534,7 +533,7 @@ void gen_scn_enip(struct gen *g, const struct gen_host *cli, const struct gen_ho
         read_tags(&c, v, (uint32_t)cycle);
         io_exchange(g, srv, &adapter, ot, to, ioseq++);
         if (cycle == 0) {
-            write_tag(&c, v->setpoint, 0x42f00000u, 0); /* 120.0 */
+            write_tag(&c, v->setpoint, 0x42f00000u, 0);       /* 120.0 */
             write_tag(&c, "Line1_Spd_SP", 0x42f00000u, 0x04); /* no such tag */
             if (variant % 4 == 1)
                 rmw_tag(&c, v->tags[1]);

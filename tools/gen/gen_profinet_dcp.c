@@ -184,8 +184,8 @@ void gen_scn_profinet_dcp(struct gen *g, const struct gen_host *cli, const struc
         hello(&c);
     identify(&c, v == 1);
     set_one(&c, 2, 2, 1, c.id->name, strlen(c.id->name));
-    uint8_t ip[12] = {srv->ip[0], srv->ip[1], srv->ip[2], srv->ip[3], 255, 255, 255, 0,
-                      srv->ip[0], srv->ip[1], srv->ip[2], 1};
+    uint8_t ip[12] = {srv->ip[0], srv->ip[1], srv->ip[2], srv->ip[3], 255,        255,
+                      255,        0,          srv->ip[0], srv->ip[1], srv->ip[2], 1};
     set_one(&c, 1, 2, 1, ip, sizeof ip);
     get_name_ip(&c);
     if (v == 0)
