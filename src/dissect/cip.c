@@ -647,6 +647,7 @@ static void msp_begin(struct msp *m, struct rd *data)
     m->total = rd_left(data);
     m->n = rd_le16(data);
     m->offs = *data;
+    m->bad = !rd_ok(data);
 }
 
 /* the next service as a sub-cursor; false at the end or on an offset outside the data */

@@ -126,6 +126,22 @@ static const char *const attr_names[F_COUNT] = {
     [F_NATIVE_VLAN] = "native_vlan",
     [F_VTP_DOMAIN] = "vtp_domain",
     [F_MGMT_ADDRESS] = "management_address",
+    [F_SYS_OBJECT_ID] = "sys_object_id",
+    [F_CONTACT] = "contact",
+    [F_SNMP_ENGINE_ID] = "snmp_engine_id",
+    [F_HTTP_SERVER] = "http_server",
+    [F_USER_AGENT] = "user_agent",
+    [F_HTTP_HOST] = "http_host",
+    [F_JA3] = "ja3",
+    [F_JA3S] = "ja3s",
+    [F_JA4] = "ja4",
+    [F_CERT_SUBJECT] = "cert_subject",
+    [F_CERT_ISSUER] = "cert_issuer",
+    [F_CERT_VALIDITY] = "cert_validity",
+    [F_HASSH] = "hassh",
+    [F_HASSH_SERVER] = "hassh_server",
+    [F_FTP_BANNER] = "ftp_banner",
+    [F_TELNET_BANNER] = "telnet_banner",
 };
 
 const char *attr_name(enum attr_field f)

@@ -55,6 +55,23 @@ enum attr_field {
     F_NATIVE_VLAN,       /* LLDP port VLAN id / CDP native VLAN */
     F_VTP_DOMAIN,        /* CDP VTP management domain */
     F_MGMT_ADDRESS,      /* LLDP/CDP management address (not bound to a port MAC) */
+    /* IT identity services (issue 4): SNMP, HTTP, TLS, SSH, FTP, Telnet */
+    F_SYS_OBJECT_ID,  /* SNMP sysObjectID, dotted */
+    F_CONTACT,        /* SNMP sysContact */
+    F_SNMP_ENGINE_ID, /* SNMPv3 authoritative engine id, hex */
+    F_HTTP_SERVER,    /* HTTP Server header of a response */
+    F_USER_AGENT,     /* HTTP User-Agent of a request */
+    F_HTTP_HOST,      /* HTTP Host a client asked for (like tls_sni, about the client) */
+    F_JA3,            /* TLS client fingerprint, md5 of the JA3 string */
+    F_JA3S,           /* TLS server fingerprint, md5 of the JA3S string */
+    F_JA4,            /* TLS client fingerprint, FoxIO JA4 */
+    F_CERT_SUBJECT,   /* X.509 subject of the certificate a TLS server presents */
+    F_CERT_ISSUER,    /* its issuer */
+    F_CERT_VALIDITY,  /* its notBefore/notAfter */
+    F_HASSH,          /* SSH client fingerprint (md5 of its KEXINIT lists) */
+    F_HASSH_SERVER,   /* SSH server fingerprint */
+    F_FTP_BANNER,     /* FTP 220 greeting text */
+    F_TELNET_BANNER,  /* first text line a Telnet server shows */
     F_COUNT
 };
 #define F_IDENTITY_COUNT (F_NAME + 1)
