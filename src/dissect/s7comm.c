@@ -157,11 +157,30 @@ static void job(struct pctx *c, struct s7_state *s, uint16_t ref, struct rd *par
     case 0x29: { /* PLC stop: 5 unknown bytes, service name */
         rd_skip(param, fn == 0x28 ? 7 : 5);
         if (fn == 0x28) {
+            /* the parameter block: an argument ("C" for cold start) or block ids "0A00001P" */
             uint16_t plen = rd_be16(param);
             struct rd pb = rd_sub(param, plen);
             char arg[40];
-            rd_str(&pb, rd_left(&pb) < 39 ? rd_left(&pb) : 39, arg, sizeof arg);
-            str_copy(target, sizeof target, arg);
+            size_t n = rd_left(&pb) < 39 ? rd_left(&pb) : 39;
+            struct rd scan = pb;
+            rd_str(&pb, n, arg, sizeof arg);
+            while (rd_left(&scan) >= 8) {
+                char id[10] = "_";
+                struct rd t = scan;
+                rd_bytes(&t, id + 1, 8);
+                id[9] = '\0';
+                bool num = true;
+                for (int i = 3; i < 8; i++)
+                    num &= id[i] >= '0' && id[i] <= '9';
+                if (num && id[1] == '0' && (id[8] == 'P' || id[8] == 'A')) {
+                    struct rd one = rd_init(id, 9);
+                    block_name(&one, 9, target, sizeof target);
+                    break;
+                }
+                rd_skip(&scan, 1);
+            }
+            if (!target[0] && arg[0] && arg[0] != '\\')
+                str_copy(target, sizeof target, arg);
         }
         uint8_t n = rd_u8(param);
         char svc[32];
