@@ -84,7 +84,8 @@ static int run(sqlite3 *db, const char *sql)
 static int op_alerts(sqlite3 *db)
 {
     /* writes by anyone but an engineering workstation are unauthorized; HMIs and SCADA servers
-     * writing process values is operation as usual */
+     * writing process values, and SCADA masters or IO controllers managing communication or
+     * diagnostics of their devices, is operation as usual */
     return run(db,
         "INSERT OR REPLACE INTO alerts SELECT ots_id('op', o.site, o.src_mac, o.src_ip, o.dst_mac,"
         " o.dst_ip, o.proto, x.type), x.type,"
@@ -103,6 +104,7 @@ static int op_alerts(sqlite3 *db)
         "   WHEN m.kind IN ('config-write','process-write','command','comm-control','diagnostic')"
         "    AND coalesce(w.role,'unknown') <> 'engineering-workstation'"
         "    AND NOT (m.kind IN ('process-write','command') AND w.role IN ('hmi','scada-server'))"
+        "    AND NOT (m.kind IN ('comm-control','diagnostic') AND w.role IN ('scada-server','plc'))"
         "   THEN 'unauthorized-write' ELSE m.type END AS type, m.severity, m.mitre, m.verb,"
         "   coalesce(w.role,'unknown') AS writer_role"
         "  FROM operations o2 JOIN alert_map m ON m.kind=o2.kind LEFT JOIN assets w ON w.id="

@@ -701,8 +701,7 @@ static const char *logix_type_name(uint16_t t)
 }
 
 /* details that come from the request data rather than the path */
-static void leaf_detail(struct cip_walk *w, struct cip_sub *s, const struct cip_path *p,
-                        struct rd *data, struct ctxt *detail)
+static void leaf_detail(struct cip_sub *s, struct rd *data, struct ctxt *detail)
 {
     uint8_t svc = s->service;
     bool cls = s->flags & CIP_SUB_CLASS;
@@ -740,8 +739,6 @@ static void leaf_detail(struct cip_walk *w, struct cip_sub *s, const struct cip_
         rd_str(data, n < rd_left(data) ? n : rd_left(data), name, sizeof name);
         tadd(detail, "host name %s", name);
     }
-    (void)w;
-    (void)p;
 }
 
 /* Forward Open / Large Forward Open request (Vol. 1 §3-5.5.2): connection parameters, then the
@@ -804,7 +801,7 @@ static void leaf(struct cip_walk *w, uint8_t svc, struct cip_path *p, struct rd 
     if ((svc == CM_FORWARD_OPEN || svc == CM_LARGE_FORWARD_OPEN) && p->cls == CLS_CONN_MGR)
         forward_open(w, &s, data, &detail);
     else
-        leaf_detail(w, &s, p, data, &detail);
+        leaf_detail(&s, data, &detail);
     s.kind = cip_function(&s, &fn);
     if (svc == PCCC_EXECUTE && p->cls == CLS_PCCC) {
         tadd(&tg, "%s", detail.n ? detail.s : "pccc");

@@ -500,7 +500,9 @@ const struct conduit *policy_allows(const struct policy *p, const char *from, co
         bool rev = c->both && !strcmp(c->from, to) && !strcmp(c->to, from);
         if (!fwd && !rev)
             continue;
-        bool pok = c->nproto == 0, portok = c->nport == 0;
+        /* a flow whose protocol was not identified (a handshake without payload) is judged
+         * by its port alone */
+        bool pok = c->nproto == 0 || !proto, portok = c->nport == 0;
         for (int k = 0; k < c->nproto && proto; k++)
             pok |= !strcmp(c->protocols[k], proto);
         for (int k = 0; k < c->nport; k++)

@@ -278,6 +278,9 @@ json_t *segment_evaluate(struct store *s, const struct policy *given, const char
         " FROM conversations c ORDER BY c.first_ns", -1, &st, NULL);
     while (st && sqlite3_step(st) == SQLITE_ROW) {
         const char *cid = txt(st, 10), *sid = txt(st, 11);
+        /* broadcast and multicast destinations are not hosts in a zone */
+        if ((!*sid && !*txt(st, 2)) || (!*cid && !*txt(st, 0)))
+            continue;
         struct asset_z *ca = *cid ? hmap_find(&assets, cid, strlen(cid)) : NULL;
         struct asset_z *sa = *sid ? hmap_find(&assets, sid, strlen(sid)) : NULL;
         struct ipaddr cip, sip;

@@ -317,7 +317,7 @@ static bool parse_list(const char *s, struct vrange *r)
 
 static bool is_all(const char *s)
 {
-    return !*s || !strcmp(s, "*") || !strcasecmp(s, "all") || !strcasecmp(s, "all versions") ||
+    return !strcmp(s, "*") || !strcasecmp(s, "all") || !strcasecmp(s, "all versions") ||
            !strcasecmp(s, "all firmware versions");
 }
 
@@ -356,10 +356,12 @@ void vuln_range_parse(const char *text, struct vrange *r)
     } else {
         s = strip_all_versions(s);
     }
-    if (is_all(s) && (vers || s != buf || !strcmp(s, "*") || strcasecmp(s, "all") != 0)) {
+    if (is_all(s) || (!*s && (vers || s != buf))) {
         r->kind = VR_ALL;
         return;
     }
+    if (!*s)
+        return;
     bool ok = is_op_char(*s) ? parse_comparators(s, r) : parse_list(s, r);
     if (!ok) {
         r->n = 0;
@@ -435,9 +437,17 @@ static size_t name_version_word(const char *name, const char *s)
     if ((s[0] != 'V' && s[0] != 'v') || !isdigit((unsigned char)s[1]))
         return 0;
     const char *p = s + 1;
-    while (isdigit((unsigned char)*p) || (*p == '.' && (isdigit((unsigned char)p[1]) ||
-                                                       is_wild(p[1]))) || (p[-1] == '.' && is_wild(*p)))
+    for (;;) {
+        while (isdigit((unsigned char)*p))
+            p++;
+        if (*p != '.' || !(isdigit((unsigned char)p[1]) || is_wild(p[1])))
+            break;
         p++;
+        if (is_wild(*p)) {
+            p++;
+            break;
+        }
+    }
     if (*p && !is_blank(*p) && *p != ')' && *p != ',' && *p != ':')
         return 0;
     return (size_t)(p - s);

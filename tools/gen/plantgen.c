@@ -25,7 +25,7 @@ static struct gen_host host(uint32_t mac_oui, uint32_t mac_nic, uint8_t a, uint8
  * ABB 00:02:a3, Honeywell 00:40:84, HMS 00:30:11 */
 struct plant {
     struct gen_host s7, modbus, enip, pn_dev, hmi, ews, rtu_dnp3, rtu_104, scada, bacnet_dev, bms,
-        opcua, broker, sensor, router, corp_pc, internet;
+        opcua, broker, sensor, router, corp_pc, internet, sw;
 };
 
 static void plant_hosts(struct plant *p)
@@ -45,6 +45,7 @@ static void plant_hosts(struct plant *p)
     p->broker = host(0x0090e8, 0x880030, 10, 30, 1, 30, 0);
     p->sensor = host(0x0090e8, 0x880031, 10, 30, 1, 31, 0);
     p->router = host(0x00000c, 0x9f0001, 10, 30, 1, 1, 0);
+    p->sw = host(0x008063, 0x2a0002, 10, 10, 1, 2, 10); /* Hirschmann managed switch */
     /* hosts behind the router carry the router's MAC on this segment */
     p->corp_pc = host(0x00000c, 0x9f0001, 192, 168, 100, 25, 0);
     p->internet = host(0x00000c, 0x9f0001, 203, 0, 113, 7, 0);
@@ -63,17 +64,38 @@ static void plant_cycle(struct gen *g, const struct plant *p, int variant, int o
     gen_scn_mqtt(g, &p->sensor, &p->broker, variant, ops);
 }
 
+/* the IT side: router ARP, infrastructure protocols, and the paths that break segmentation:
+ * office PCs reaching the OPC UA server (allowed in docs/policy-example.yaml), an office
+ * laptop talking S7 straight to a cell PLC, and an internet host reaching the OPC UA server */
 static void plant_it(struct gen *g, const struct plant *p)
 {
     static const uint8_t any[4] = {10, 30, 1, 1};
     gen_arp(g, &p->router, any, true);
-    struct gen_host routers[3] = {p->corp_pc, p->internet, p->corp_pc};
-    routers[2].ip[3] = 26;
+    struct gen_host office = p->corp_pc, office2 = p->corp_pc, laptop = p->corp_pc;
+    office2.ip[3] = 26;
+    laptop.ip[3] = 77;
+    struct gen_host froms[3] = {office, p->internet, office2};
     for (int i = 0; i < 3; i++) {
         struct gen_tcp s;
-        gen_tcp_open(g, &s, &routers[i], (uint16_t)(40000 + i), &p->opcua, 4840);
+        gen_tcp_open(g, &s, &froms[i], (uint16_t)(40000 + i), &p->opcua, 4840);
         gen_tcp_close(g, &s);
     }
+    gen_scn_s7comm(g, &laptop, &p->s7, 0, 0);
+    /* infrastructure: a managed switch, DHCP, DNS, SNMP polling, remote administration */
+    gen_scn_lldp(g, &p->sw, &p->sw, 0, 0);
+    gen_scn_cdp(g, &p->sw, &p->sw, 0, 0);
+    gen_scn_snmp(g, &p->scada, &p->sw, 0, 0);
+    gen_scn_telnet(g, &p->ews, &p->sw, 0, 0);
+    gen_scn_dhcp(g, &p->hmi, &p->router, 0, 0);
+    gen_scn_dns(g, &p->hmi, &p->router, 0, 0);
+    gen_scn_nbns(g, &p->ews, &p->ews, 0, 0);
+    gen_scn_http(g, &p->hmi, &p->modbus, 0, 0);
+    gen_scn_ssh(g, &p->scada, &p->rtu_dnp3, 0, 0);
+    gen_scn_tls(g, &office, &p->opcua, 0, 0);
+    gen_scn_ftp(g, &p->ews, &p->enip, 0, 0);
+    gen_scn_vnc(g, &p->ews, &p->hmi, 0, 0);
+    gen_scn_rdp(g, &office, &p->ews, 0, 0);
+    gen_scn_smb(g, &p->ews, &p->scada, 0, 0);
 }
 
 /* ---- the core scenario: frames the session helpers cannot write (QinQ, IPv6 with extension
