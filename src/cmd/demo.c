@@ -6,7 +6,12 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "alert/alert.h"
 #include "engine/engine.h"
+#include "governance/governance.h"
+#include "policy/segment.h"
+#include "store/register.h"
+#include "util/timefmt.h"
 
 #ifndef OTSCOPE_SAMPLE
 #define OTSCOPE_SAMPLE "/usr/share/otscope/sample/plant.pcap"
@@ -15,7 +20,8 @@
 static const char usage[] =
     "usage: otscope demo [--db DB] [--capture FILE] [-o REPORT.html]\n"
     "Analyze the bundled sample plant capture (" OTSCOPE_SAMPLE ")\n"
-    "into a fresh database (default otscope-demo.db, replaced), print the asset inventory and\n"
+    "into a fresh database (default otscope-demo.db, replaced), import the sample ISMS register,\n"
+    "governance file and segmentation policy found beside it, print the asset inventory and\n"
     "write the board report (default board-report.html; .pdf, .md or .json by extension).\n";
 
 int cmd_demo(int argc, char **argv)
@@ -68,6 +74,48 @@ int cmd_demo(int argc, char **argv)
     engine_print_summary(&st, stdout);
     if (rc != EXIT_OK)
         return rc;
+    /* the sample's ISMS register, governance and segmentation policy, as a plant would have */
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s", cap);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        snprintf(dir, sizeof dir, ".");
+    struct store *sd = open_existing_store(db);
+    if (sd) {
+        char path[1200], err[512];
+        int rows;
+        snprintf(path, sizeof path, "%s/register.csv", dir);
+        if (access(path, R_OK) == 0 &&
+            register_import(sd, path, time_now_ns(), &rows, err, sizeof err) == 0)
+            printf("ISMS register: %d entries imported from %s\n", rows, path);
+        snprintf(path, sizeof path, "%s/governance.yaml", dir);
+        FILE *f = fopen(path, "rb");
+        static char buf[1 << 16];
+        size_t n = f ? fread(buf, 1, sizeof buf, f) : 0;
+        if (f)
+            fclose(f);
+        json_t *g = f ? governance_parse(buf, n, err, sizeof err) : NULL;
+        if (g && governance_store(sd, g) == 0)
+            printf("governance: owners and escalation path from %s\n", path);
+        json_decref(g);
+        snprintf(path, sizeof path, "%s/policy.yaml", dir);
+        f = fopen(path, "rb");
+        n = f ? fread(buf, 1, sizeof buf, f) : 0;
+        if (f)
+            fclose(f);
+        static struct policy pol;
+        if (f && policy_parse(&pol, buf, n, err, sizeof err) == 0) {
+            segment_store_policy(sd, buf, n);
+            json_decref(segment_evaluate(sd, &pol, path));
+            struct alert_config ac;
+            alert_config_default(&ac);
+            alerts_rebuild(sd, &ac);
+            printf("segmentation policy: %s\n", path);
+        }
+        store_close(sd);
+    }
     char *args[] = {"assets", "--db", (char *)db, NULL};
     printf("\nAsset inventory (otscope assets --db %s):\n\n", db);
     fflush(stdout);

@@ -217,11 +217,11 @@ static json_t *csf_section(sqlite3 *db, json_t *um, json_t *vx, json_t *sg, json
     json_array_append_new(de, json_string(buf));
     json_array_append_new(csf, csf_entry("DE", "Detect", files ? (crit ? 2 : 3) : 0, de));
     /* RS, RC: from incident records and backups seen (filled by the incident module) */
-    int64_t incidents = scalar_int(db, "SELECT count(*) FROM sqlite_master WHERE name='incidents'",
-                                   0);
+    int64_t incidents = scalar_int(db, "SELECT count(*) FROM incidents", 0);
     json_t *rs = json_array();
-    json_array_append_new(rs, finding(incidents ? "incident records kept in otscope"
-                                                : "no NIS2 incident records in otscope yet"));
+    snprintf(buf, sizeof buf, "%lld NIS2 incident records with their reporting clocks",
+             (long long)incidents);
+    json_array_append_new(rs, json_string(buf));
     json_array_append_new(csf, csf_entry("RS", "Respond", incidents ? 2 : 0, rs));
     json_t *rc = json_array();
     int64_t backups = scalar_int(db, "SELECT count(DISTINCT dst_ip) FROM operations WHERE"

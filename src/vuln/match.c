@@ -158,20 +158,32 @@ static bool looks_like_order(const char *s, size_t len)
     return dashes >= 1 && letters >= 2;
 }
 
-bool vuln_order_norm(const char *in, char *out, size_t n)
+/* upper case without blanks; false (and "") when empty or too long */
+static bool order_compact(const char *in, char *out, size_t n)
 {
     size_t o = 0;
+    out[0] = '\0';
     if (!in)
         return false;
     for (const char *p = in; *p; p++) {
         if (*p == ' ' || *p == '\t')
             continue;
-        if (o + 1 >= n)
+        if (o + 1 >= n) {
+            out[0] = '\0';
             return false;
+        }
         out[o++] = (char)toupper((unsigned char)*p);
     }
     out[o] = '\0';
-    return looks_like_order(out, o);
+    return o > 0;
+}
+
+bool vuln_order_norm(const char *in, char *out, size_t n)
+{
+    if (order_compact(in, out, n) && looks_like_order(out, strlen(out)))
+        return true;
+    out[0] = '\0';
+    return false;
 }
 
 /* lower case, NBSP and runs of blanks as one space, trimmed */
@@ -360,7 +372,7 @@ static void rockwell_families(const char *compact, char alt[2][48])
     alt[0][0] = alt[1][0] = '\0';
     const char *p = strstr(compact, "1756-L");
     if (p && isdigit((unsigned char)p[6]) && isdigit((unsigned char)p[7])) {
-        bool safety = strchr(p + 8, 'S') && (p[8] == 'S' || p[9] == 'S' || p[10] == 'S');
+        bool safety = p[8] == 'S' || (p[8] == 'E' && p[9] == 'S');
         const char *gen = p[6] == '6' ? "5560" : p[6] == '7' ? "5570" : p[6] == '8' ? "5580" : NULL;
         if (gen)
             snprintf(alt[0], 48, "%s %s", safety ? "guardlogix" : "controllogix", gen);
@@ -441,9 +453,9 @@ void vuln_ident_init(struct vuln_ident *id, const char *vendor, const char *prod
 {
     memset(id, 0, sizeof *id);
     id->nvendors = vuln_vendor_keys(vendor, id->vendors, VVENDORS_MAX);
-    if (!order || !vuln_order_norm(order, id->order, sizeof id->order))
+    if (!order_compact(order, id->order, sizeof id->order))
         order_in_name(product, id->order, sizeof id->order);
-    if (!id->order[0] && product)
+    if (!id->order[0])
         vuln_order_norm(product, id->order, sizeof id->order);
     if (!id->nvendors && id->order[0]) {
         const char *v = vendor_from_order(id->order);
@@ -479,6 +491,15 @@ static void add_word(char *list, size_t n, const char *w, char sep)
     snprintf(list + l, n - l, "%s%s", l ? (char[]){sep, '\0'} : "", w);
 }
 
+static bool in_list(const char *list, const char *w)
+{
+    size_t l = strlen(w);
+    for (const char *p = strstr(list, w); p; p = strstr(p + 1, w))
+        if ((p == list || p[-1] == ' ') && (p[l] == ' ' || p[l] == '\0'))
+            return true;
+    return false;
+}
+
 /* order numbers from model_numbers and from "(6ES7315-2EH14-0AB0)" in the name */
 static void row_orders(const char *name, const char *const *models, size_t nmodels, char *out,
                        size_t n)
@@ -486,7 +507,7 @@ static void row_orders(const char *name, const char *const *models, size_t nmode
     out[0] = '\0';
     char o[64];
     for (size_t i = 0; i < nmodels; i++)
-        if (models[i] && vuln_order_norm(models[i], o, sizeof o))
+        if (models[i] && order_compact(models[i], o, sizeof o) && !in_list(out, o))
             add_word(out, n, o, ' ');
     for (const char *p = strchr(name, '('); p; p = strchr(p + 1, '(')) {
         const char *e = strchr(p, ')');
@@ -501,7 +522,7 @@ static void row_orders(const char *name, const char *const *models, size_t nmode
                 s++;
             char tok[64];
             snprintf(tok, sizeof tok, "%.*s", (int)(s - b), b);
-            if (s > b && vuln_order_norm(tok, o, sizeof o) && !strstr(out, o))
+            if (s > b && vuln_order_norm(tok, o, sizeof o) && !in_list(out, o))
                 add_word(out, n, o, ' ');
         }
     }
@@ -556,7 +577,9 @@ void vuln_row_analyse(const char *vendor, const char *name, const char *const *m
     char low[512];
     lower_collapse(name ? name : "", low, sizeof low);
     const char *fam = family_from_name(low);
-    if (fam && (strstr(low, "cpu family") || (strstr(low, "cpu") && strstr(low, "family")) ||
+    size_t ll = strlen(low);
+    bool ends_cpu = ll > 4 && !strcmp(low + ll - 4, " cpu");
+    if (fam && ((strstr(low, "cpu") && strstr(low, "family")) || ends_cpu ||
                 strstr(low, "cpu hardware version"))) {
         snprintf(row->family, sizeof row->family, "%s", fam);
         row->incl_siplus = strstr(low, "siplus") != NULL;
@@ -627,15 +650,6 @@ static bool vendor_fits(const struct vuln_row *row, const struct vuln_ident *id)
     return false;
 }
 
-static bool in_list(const char *list, const char *w)
-{
-    size_t l = strlen(w);
-    for (const char *p = strstr(list, w); p; p = strstr(p + 1, w))
-        if ((p == list || p[-1] == ' ') && (p[l] == ' ' || p[l] == '\0'))
-            return true;
-    return false;
-}
-
 /* glob over compact upper-case text: '*' any run, "□" one character, "(...)" optional */
 static bool glob(const char *p, const char *s)
 {
@@ -648,11 +662,9 @@ static bool glob(const char *p, const char *s)
     if (*p == '(') {
         const char *e = strchr(p, ')');
         if (e) {
-            char opt[64];
             size_t l = (size_t)(e - p - 1);
-            if (l < sizeof opt && !strncmp(s, p + 1, l) && glob(e + 1, s + l))
+            if (!strncmp(s, p + 1, l) && glob(e + 1, s + l))
                 return true;
-            (void)opt;
             return glob(e + 1, s);
         }
     }
@@ -704,9 +716,6 @@ static enum vcert family_fit(const struct vuln_row *row, const struct vuln_ident
                  row->need_h ? "H" : "PN/DP");
         return VC_POSSIBLE;
     }
-    if (row->need_h == false && !strcmp(row->family, "s7-400") && id->cpu_h && named &&
-        strstr(id->name, " h ") == NULL && row->need_pndp)
-        return VC_NONE;
     if (row->hw_version) {
         snprintf(why, n, "%s family row by hardware version, which is not known", row->family);
         return VC_POSSIBLE;

@@ -116,7 +116,7 @@ void gen_scn_modbus(struct gen *g, const struct gen_host *cli, const struct gen_
         struct gen_tcp e;
         struct gen_host ews = *cli;
         ews.mac[5] ^= 0x40;
-        ews.ip[3] = (uint8_t)(ews.ip[3] + 10);
+        ews.ip[3] = (uint8_t)(ews.ip[3] + 20);
         gen_tcp_open(g, &e, &ews, 50100, srv, 502);
         static const uint8_t take[] = {90, 0, 0x10, 0x3c, 0, 0x45, 0x57, 0x53};
         static const uint8_t ok[] = {90, 0, 0xfe, 0x9b};
