@@ -425,12 +425,14 @@ static void server_hello(struct pctx *c, struct tls_state *s, struct rd *m)
     s->version = selected;
     if (selected <= 0x0302 && !s->version_done) {
         s->version_done = 1;
-        char detail[128];
+        char detail[128], cs[48];
         const char *cn = cipher_name(cipher);
+        if (cn)
+            str_copy(cs, sizeof cs, cn);
+        else
+            snprintf(cs, sizeof cs, "0x%04x", cipher);
         snprintf(detail, sizeof detail, "%s negotiated (deprecated, RFC 8996), cipher %s",
-                 version_name(selected), cn ? cn : "?");
-        if (!cn)
-            snprintf(detail + strlen(detail) - 1, 8, "0x%04x", cipher);
+                 version_name(selected), cs);
         emit_finding(c, WHO_SRC, "insecure-protocol", detail);
     }
 }
