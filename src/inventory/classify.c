@@ -95,9 +95,16 @@ void classify(const struct class_input *in, struct class_result *out)
             best_n = n;
         }
     }
-    bool industrial_seen = false;
-    for (int i = 0; i < in->nproto; i++)
+    bool industrial_seen = false, it_service = false;
+    static const char *const discovery[] = {"arp", "lldp", "cdp", "dhcp", "dns", "mdns", "llmnr",
+                                            "nbns"};
+    for (int i = 0; i < in->nproto; i++) {
         industrial_seen |= is_industrial(in->protos[i].name);
+        bool disc = false;
+        for (size_t k = 0; k < sizeof discovery / sizeof *discovery; k++)
+            disc |= !strcmp(discovery[k], in->protos[i].name);
+        it_service |= !disc && !is_industrial(in->protos[i].name);
+    }
 
     const char *master = NULL;
     for (int i = 0; i < in->nproto; i++)
@@ -141,7 +148,8 @@ void classify(const struct class_input *in, struct class_result *out)
             set_role(out, "hmi", why);
         } else if (in->gateway) {
             set_role(out, "gateway", "one MAC address forwarding for many IP addresses");
-        } else if (in->nproto > 0 && !industrial_seen) {
+        } else if (it_service && !industrial_seen) {
+            /* discovery chatter (ARP, LLDP, DHCP, mDNS, ...) says nothing about the role */
             set_role(out, "it-host", "only IT protocols seen");
         }
     }

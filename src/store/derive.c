@@ -246,6 +246,13 @@ static int aggregate(sqlite3 *db)
         if (run(db, sql))
             return -1;
     }
+    /* no configured name: the host name it announces (DHCP, mDNS, NetBIOS) */
+    if (run(db, "UPDATE assets SET name = (SELECT CASE WHEN instr(a.value, '<') > 0 THEN"
+                " substr(a.value, 1, instr(a.value, '<') - 1) ELSE a.value END FROM attributes a"
+                " JOIN endpoint_asset ea ON ea.site=a.site AND ea.mac=a.mac AND ea.ip=a.ip WHERE"
+                " ea.asset_id=assets.id AND a.field IN ('hostname', 'netbios_name')"
+                " ORDER BY a.field='hostname' DESC, a.last_ns DESC LIMIT 1) WHERE name IS NULL"))
+        return -1;
     return 0;
 }
 

@@ -93,6 +93,38 @@ static const char *const store_migrations[] = {
     /* SIEM export: per target, the alert versions already delivered */
     "CREATE TABLE export_sent(target TEXT NOT NULL, alert TEXT NOT NULL, count INTEGER NOT NULL,"
     "  last_ns INTEGER NOT NULL, sent_ns INTEGER NOT NULL, PRIMARY KEY(target, alert));",
+    /* 2: advisories (CSAF 2.0, NVD CVE 2.0), their product rows with parsed ranges and lookup
+     * keys (normalised vendor|product, order number, family), CVEs with CVSS, remediations;
+     * the CISA KEV catalog and FIRST EPSS scores, joined on the CVE id (src/vuln/) */
+    "CREATE TABLE vuln_advisories(id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE,"
+    "  tracking_id TEXT NOT NULL, source TEXT NOT NULL, version TEXT, release_date TEXT,"
+    "  title TEXT, url TEXT, path TEXT, imported_ns INTEGER);"
+    "CREATE TABLE vuln_products(id INTEGER PRIMARY KEY, advisory INTEGER NOT NULL,"
+    "  product_id TEXT NOT NULL, vendor TEXT, family TEXT, name TEXT NOT NULL, full_name TEXT,"
+    "  range_text TEXT NOT NULL, range_kind TEXT NOT NULL, platform TEXT,"
+    "  vendors TEXT NOT NULL, name_norm TEXT NOT NULL, orders TEXT NOT NULL,"
+    "  cpu_family TEXT NOT NULL, catalog_family TEXT NOT NULL, patterns TEXT NOT NULL,"
+    "  name_version TEXT NOT NULL, flags INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX vuln_products_by_advisory ON vuln_products(advisory, product_id);"
+    "CREATE TABLE vuln_product_keys(key TEXT NOT NULL, product INTEGER NOT NULL,"
+    "  PRIMARY KEY(key, product)) WITHOUT ROWID;"
+    "CREATE INDEX vuln_product_keys_by_product ON vuln_product_keys(product);"
+    "CREATE TABLE vuln_product_status(product INTEGER NOT NULL, cve TEXT NOT NULL,"
+    "  status TEXT NOT NULL, PRIMARY KEY(product, cve, status)) WITHOUT ROWID;"
+    "CREATE TABLE vuln_cves(advisory INTEGER NOT NULL, cve TEXT NOT NULL, title TEXT, cwe TEXT,"
+    "  cvss REAL, cvss_vector TEXT, cvss_version TEXT, PRIMARY KEY(advisory, cve));"
+    "CREATE INDEX vuln_cves_by_cve ON vuln_cves(cve);"
+    "CREATE TABLE vuln_remediations(id INTEGER PRIMARY KEY, advisory INTEGER NOT NULL,"
+    "  category TEXT, details TEXT, url TEXT, fixed_in TEXT);"
+    "CREATE INDEX vuln_remediations_by_advisory ON vuln_remediations(advisory);"
+    "CREATE TABLE vuln_remediation_products(advisory INTEGER NOT NULL, product_id TEXT NOT NULL,"
+    "  remediation INTEGER NOT NULL, PRIMARY KEY(advisory, product_id, remediation))"
+    "  WITHOUT ROWID;"
+    "CREATE TABLE vuln_kev(cve TEXT PRIMARY KEY, date_added TEXT, due_date TEXT,"
+    "  ransomware TEXT, vendor TEXT, product TEXT, name TEXT, required_action TEXT,"
+    "  catalog_version TEXT);"
+    "CREATE TABLE vuln_epss(cve TEXT PRIMARY KEY, epss REAL NOT NULL, percentile REAL,"
+    "  score_date TEXT);",
 };
 
 #endif

@@ -20,7 +20,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t mode = data[0], cut = data[1];
     data += 2;
     size -= 2;
-    dtest_init(&t, d, 0);
+    /* bits 2-3 of the mode pick which of the dissector's ports the flow uses: dissectors
+     * such as DNS (53, 5353, 5355) take different paths per port */
+    const uint16_t *ports = d->tcp_ports[0] && (mode & 3) != 3 ? d->tcp_ports : d->udp_ports;
+    uint16_t port = ports[(mode >> 2) & 3] ? ports[(mode >> 2) & 3] : ports[0];
+    dtest_init(&t, d, port);
     if (d->ethertype && !d->tcp_ports[0] && !d->udp_ports[0]) {
         dtest_l2(&t, data, size);
     } else if ((mode & 3) == 0 || (!d->frame && (mode & 3) == 1)) {

@@ -22,7 +22,21 @@ bacnet:--scenario bacnet
 opcua:--scenario opcua
 dnp3:--scenario dnp3
 iec104:--scenario iec104
-mqtt:--scenario mqtt"
+mqtt:--scenario mqtt
+dhcp:--scenario dhcp
+dns:--scenario dns
+nbns:--scenario nbns
+lldp:--scenario lldp
+cdp:--scenario cdp
+snmp:--scenario snmp
+http:--scenario http
+tls:--scenario tls
+ssh:--scenario ssh
+telnet:--scenario telnet
+ftp:--scenario ftp
+vnc:--scenario vnc
+rdp:--scenario rdp
+smb:--scenario smb"
 pass=0
 fail=0
 normalise() { # db -> normalised JSON on stdout

@@ -41,7 +41,7 @@ if [ -n "$fw" ]; then
   printf 'asset_id,ip,firmware,model\nP-1,172.17.0.2,V1.0.0,CPU 315-2 PN/DP\n' > "$tmp/plc.csv"
   "$bin" register import --db "$db" "$tmp/plc.csv" > /dev/null
   "$bin" register gaps --db "$db" --format json > "$tmp/g.json"
-  check "firmware mismatch found" '[ "$(j "[m[\"field\"] for m in d[\"mismatched\"]]")" = "[\x27firmware\x27]" ]'
+  check "firmware mismatch found" '[ "$(j "\",\".join(m[\"field\"] for m in d[\"mismatched\"])")" = "firmware" ]'
 fi
 # bad CSVs
 before=$(sqlite3 "$db" "select count(*) from register")
