@@ -60,6 +60,7 @@ bench:
 
 golden-update: all
 	GOLDEN_UPDATE=1 tests/golden/run.sh $(BUILD)/otscope $(BUILD)/plantgen
+	GOLDEN_UPDATE=1 tests/report/run.sh $(BUILD)/otscope
 
 clean:
 	rm -rf $(BUILD) $(SAN) $(FUZZ)

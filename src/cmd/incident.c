@@ -17,7 +17,7 @@ static const char usage[] =
     "       otscope incident list [--format table|json]\n"
     "       otscope incident show ID [--format table|json]\n"
     "       otscope incident report ID --stage early-warning|notification|intermediate|final|\n"
-    "                                  progress [--format md|json|pdf] [-o FILE]\n"
+    "                                  progress [--format md|json|pdf] [-o FILE] [--draft]\n"
     "All take --db DB and --now TIME (the clock's 'now', default the real time).\n\n"
     "NIS2 Art. 23(4) clocks from --aware-at: early warning due 24 h later, incident notification\n"
     "72 h later, final report one month after the notification was submitted (provisionally one\n"
@@ -26,8 +26,10 @@ static const char usage[] =
     "time of the next month, clamped to its last day.\n"
     "Fields (--set KEY=VALUE): description, suspected_malicious, cross_border, affected_services,\n"
     "severity, impact, iocs, threat_type, root_cause, mitigations_applied, mitigations_ongoing,\n"
-    "recipients_informed, status_update, csirt, reporter. Each report lists the fields its stage\n"
-    "requires and marks those still to complete.\n";
+    "recipients_informed, status_update, severe_disruption, considerable_damage, csirt, reporter. Each report lists the fields its stage\n"
+    "requires; a report that lacks one is refused (exit 3, naming them) unless --draft.\n"
+    "Significance (Art. 23(3)) is recomputed from severe_disruption and considerable_damage when\n"
+    "they are set. 'list' shows the time left or overdue for each stage.\n";
 
 static bool field_known(const char *k)
 {
@@ -58,7 +60,8 @@ static void print_list(json_t *doc)
         snprintf(id, sizeof id, "%lld", (long long)json_integer_value(json_object_get(x, "id")));
         for (int k = 0; k < 3; k++) {
             json_t *s = json_object_get(json_object_get(x, "stages"), st[k]);
-            snprintf(cell[k], sizeof cell[k], "%s (due %s)", jstr(s, "state"), jstr(s, "due"));
+            snprintf(cell[k], sizeof cell[k], "%s (%s)", jstr(s, "state"),
+                     strcmp(jstr(s, "time_left"), "-") ? jstr(s, "time_left") : jstr(s, "due"));
         }
         const char *row[] = {id, jstr(x, "status"), jstr(x, "aware_at"), cell[0], cell[1],
                              cell[2], jstr(x, "title")};
@@ -79,6 +82,7 @@ int cmd_incident(int argc, char **argv)
         {"add-asset", required_argument, NULL, 'X'},  {"note", required_argument, NULL, 'N'},
         {"format", required_argument, NULL, 'f'},     {"stage", required_argument, NULL, 'g'},
         {"output", required_argument, NULL, 'o'},     {"now", required_argument, NULL, 'w'},
+        {"draft", no_argument, NULL, 'R'},
         {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0}};
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         fputs(usage, argc < 2 ? stderr : stdout);
@@ -88,7 +92,7 @@ int cmd_incident(int argc, char **argv)
     const char *db = default_db(), *title = NULL, *stage = NULL, *out = NULL, *status = NULL;
     const char *note = NULL;
     int64_t aware = 0, handled = 0, now = time_now_ns();
-    bool significant = true, fmt_given = false;
+    bool significant = true, fmt_given = false, draft = false;
     enum out_format fmt = FMT_TABLE;
     char *alerts[64], *sets[64], *subs[16], *add_alerts[64], *add_assets[64];
     int nalerts = 0, nsets = 0, nsubs = 0, nadd_al = 0, nadd_as = 0;
@@ -124,6 +128,7 @@ int cmd_incident(int argc, char **argv)
             fmt_given = true;
             break;
         case 'g': stage = optarg; break;
+        case 'R': draft = true; break;
         case 'o': out = optarg; break;
         case 'w':
             if (!time_parse(optarg, &now))
@@ -212,6 +217,8 @@ int cmd_incident(int argc, char **argv)
             snprintf(e, sizeof e, "%s submitted at %s", subs[i], eq + 1);
             incident_log(s, id, now, e);
         }
+        if (nsets)
+            incident_assess_significance(s, id);
         if (status || handled) {
             rc = incident_set_status(s, id, status ? status : "handled", handled) ? EXIT_RUNTIME
                                                                                   : rc;
@@ -248,6 +255,21 @@ int cmd_incident(int argc, char **argv)
         if (!fmt_given)
             fmt = FMT_MD;
         json_t *r = incident_report_json(s, id, stage, now);
+        size_t nmiss = json_array_size(json_object_get(r, "missing"));
+        if (r && nmiss && !draft) {
+            /* a report that lacks what its stage requires is not submitted half-empty */
+            fprintf(stderr, "otscope: incident %lld: the %s report lacks required fields:",
+                    (long long)id, stage);
+            size_t k;
+            json_t *m;
+            json_array_foreach(json_object_get(r, "missing"), k, m)
+                fprintf(stderr, " %s", json_string_value(m));
+            fprintf(stderr, " (set them with 'otscope incident update %lld --set KEY=VALUE', or"
+                            " write a --draft)\n", (long long)id);
+            json_decref(r);
+            store_close(s);
+            return EXIT_INPUT;
+        }
         FILE *f = out && fmt != FMT_PDF ? fopen(out, "w") : stdout;
         if (!r || !f) {
             rc = EXIT_RUNTIME;

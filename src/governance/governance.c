@@ -8,6 +8,8 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "store/audit.h"
+#include "util/sha256.h"
 #include "util/timefmt.h"
 
 #define MAX_DEPTH 8
@@ -164,6 +166,12 @@ int governance_store(struct store *s, const json_t *g)
         sqlite3_bind_text(st, 1, txt, -1, SQLITE_TRANSIENT);
         rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
         sqlite3_finalize(st);
+        char digest[65], details[200];
+        sha256_hex(txt, strlen(txt), digest);
+        snprintf(details, sizeof details, "governance file imported: %zu owners, sha256 %s",
+                 json_array_size(json_object_get(g, "owners")), digest);
+        if (!rc)
+            rc = audit_append(s, time_now_ns(), "governance", "import", details);
     }
     free(txt);
     return rc;

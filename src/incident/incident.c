@@ -8,6 +8,7 @@
 
 #include "governance/governance.h"
 #include "incident/clock.h"
+#include "store/audit.h"
 #include "util/timefmt.h"
 
 const struct incident_field incident_fields[] = {
@@ -26,6 +27,10 @@ const struct incident_field incident_fields[] = {
     {"recipients_informed", "Recipients of the services informed (Art. 23(1), (2))",
      "notification,final"},
     {"status_update", "Status update", "intermediate,progress"},
+    {"severe_disruption", "Art. 23(3)(a): severe operational disruption or financial loss"
+     " (yes/no)", "notification,final"},
+    {"considerable_damage", "Art. 23(3)(b): considerable damage to other persons (yes/no)",
+     "notification,final"},
     {"csirt", "CSIRT or competent authority notified", ""},
     {"reporter", "Reporting person and contact", ""},
 };
@@ -88,6 +93,10 @@ int incident_link(struct store *s, int64_t id, const char *kind, const char *ref
 
 int incident_log(struct store *s, int64_t id, int64_t when, const char *entry)
 {
+    char entity[32];
+    snprintf(entity, sizeof entity, "incident %lld", (long long)id);
+    if (audit_append(s, when, entity, "change", entry) != 0)
+        return -1;
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(store_db(s), "INSERT INTO incident_log(incident, time_ns, entry)"
                                         " VALUES(?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
@@ -153,6 +162,19 @@ int incident_set_field(struct store *s, int64_t id, const char *key, const char 
                                   " WHERE id=?1", id, key, value, 0);
 }
 
+int incident_assess_significance(struct store *s, int64_t id)
+{
+    /* only when an input was recorded: otherwise the initial judgement stands */
+    return exec_bind(store_db(s),
+                     "UPDATE incidents SET significant = (coalesce(json_extract(fields,"
+                     " '$.severe_disruption'), '') IN ('yes','true','1') OR"
+                     " coalesce(json_extract(fields, '$.considerable_damage'), '') IN"
+                     " ('yes','true','1')) WHERE id=?1 AND (json_extract(fields,"
+                     " '$.severe_disruption') IS NOT NULL OR json_extract(fields,"
+                     " '$.considerable_damage') IS NOT NULL)",
+                     id, NULL, NULL, 0);
+}
+
 int incident_set_status(struct store *s, int64_t id, const char *status, int64_t handled_ns)
 {
     return exec_bind(store_db(s), "UPDATE incidents SET status=?2, handled_ns=CASE WHEN ?3 > 0"
@@ -197,6 +219,16 @@ static json_t *stage_json(int64_t due, int64_t sub, int64_t now, bool provisiona
                         : !due ? "not yet due"
                         : now > due ? "overdue" : "open";
     json_object_set_new(o, "state", json_string(state));
+    if (due && !sub) {
+        int64_t left = (due - now) / 1000000000ll;
+        char t[48];
+        int64_t a = left < 0 ? -left : left;
+        snprintf(t, sizeof t, "%s%lldd %02lldh %02lldm%s", left < 0 ? "overdue by " : "",
+                 (long long)(a / 86400), (long long)(a / 3600 % 24), (long long)(a / 60 % 60),
+                 left < 0 ? "" : " left");
+        json_object_set_new(o, "time_left_seconds", json_integer(left));
+        json_object_set_new(o, "time_left", json_string(t));
+    }
     if (provisional)
         json_object_set_new(o, "provisional", json_true());
     return o;

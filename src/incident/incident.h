@@ -23,6 +23,8 @@ bool incident_stage_valid(const char *stage);
 int64_t incident_new(struct store *s, const char *title, int64_t aware_ns, bool significant,
                      char **alerts, int nalerts, int64_t now_ns, char *err, size_t errlen);
 int incident_set_field(struct store *s, int64_t id, const char *key, const char *value);
+/* Art. 23(3): significant when either criterion holds; recomputed from the recorded inputs */
+int incident_assess_significance(struct store *s, int64_t id);
 int incident_set_status(struct store *s, int64_t id, const char *status, int64_t handled_ns);
 int incident_submit(struct store *s, int64_t id, const char *stage, int64_t when);
 int incident_link(struct store *s, int64_t id, const char *kind, const char *ref);

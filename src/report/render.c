@@ -278,6 +278,10 @@ void board_render_html(const json_t *b, FILE *f)
                 (long long)ji(r, "ot_assets"));
     }
     fputs("</table>", f);
+    fputs("<h2>NIS2 Art. 21(2): measures and the evidence behind them</h2>", f);
+    table(f, json_object_get(b, "art21"),
+          (const char *const[]){"measure", "title", "status", "evidence"},
+          (const char *const[]){"", "measure", "status", "evidence from the network"}, 4);
     fputs("<h2>Trend</h2>", f);
     const json_t *tr = json_object_get(b, "trend");
     if (js(tr, "note")) {

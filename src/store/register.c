@@ -131,24 +131,42 @@ int register_import(struct store *s, const char *path, int64_t now_ns, int *rows
         snprintf(err, errlen, "cannot open: %s", strerror(errno));
         return 3;
     }
-    static char data[64 << 20];
-    size_t n = fread(data, 1, sizeof data, fp);
-    bool more = fgetc(fp) != EOF;
+    /* the whole file in memory (registers of a million rows are ~100 MB), bounded at 1 GiB */
+    if (fseek(fp, 0, SEEK_END) != 0) {
+        fclose(fp);
+        snprintf(err, errlen, "cannot seek (not a regular file?)");
+        return 3;
+    }
+    long fsize = ftell(fp);
+    rewind(fp);
+    if (fsize < 0 || fsize > (1l << 30)) {
+        fclose(fp);
+        snprintf(err, errlen, "larger than 1 GiB");
+        return 3;
+    }
+    char *data = malloc((size_t)fsize + 1);
+    size_t n = data ? fread(data, 1, (size_t)fsize, fp) : 0;
     fclose(fp);
-    if (more) {
-        snprintf(err, errlen, "larger than 64 MiB");
+    if (!data || n != (size_t)fsize) {
+        free(data);
+        snprintf(err, errlen, "cannot read");
         return 3;
     }
     struct rd r = rd_init(data, n);
     static struct csv_row row;
     unsigned line = 0;
     if (!csv_next(&r, &row, &line) || row.n < 2) {
+        free(data);
         snprintf(err, errlen, "not a CSV register with a header row");
         return 3;
     }
     int idx[C_COUNT];
-    if (map_header(&row, idx, err, errlen))
+    if (map_header(&row, idx, err, errlen)) {
+        free(data);
         return 3;
+    }
+    struct hmap ids; /* asset id -> first line, for duplicates */
+    hmap_init(&ids, sizeof(unsigned));
     static struct csv_row header;
     header = row;
     sqlite3 *db = store_db(s);
@@ -162,6 +180,8 @@ int register_import(struct store *s, const char *path, int64_t now_ns, int *rows
                            -1, &ins, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "%s", sqlite3_errmsg(db));
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        free(data);
+        hmap_clear(&ids);
         return 1;
     }
     int count = 0, rc = 0;
@@ -179,6 +199,19 @@ int register_import(struct store *s, const char *path, int64_t now_ns, int *rows
             rc = 3;
             break;
         }
+        bool created;
+        unsigned *first = hmap_get(&ids, ref, strlen(ref), &created);
+        if (first && !created) {
+            snprintf(err, errlen, "line %u: asset id '%s' already on line %u", line, ref, *first);
+            rc = 3;
+            break;
+        }
+        if (first)
+            *first = line;
+        for (size_t k = 0; k < row.n; k++)
+            if (strstr(row.f[k], "\\x"))
+                fprintf(stderr, "otscope: %s: line %u: warning: column %zu has bytes that are not"
+                                " UTF-8 (kept escaped as \\xHH)\n", path, line, k + 1);
         for (int c = 0; c < C_COUNT; c++) {
             if (idx[c] < 0 || (size_t)idx[c] >= row.n || !row.f[idx[c]][0]) {
                 sqlite3_bind_null(ins, c + 1);
@@ -212,6 +245,8 @@ int register_import(struct store *s, const char *path, int64_t now_ns, int *rows
         count++;
     }
     sqlite3_finalize(ins);
+    free(data);
+    hmap_clear(&ids);
     if (rc) {
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
         return rc;

@@ -91,6 +91,11 @@ static const char *const store_migrations[] = {
     "CREATE TABLE incident_log(incident INTEGER NOT NULL, time_ns INTEGER NOT NULL,"
     "  entry TEXT NOT NULL);"
     /* SIEM export: per target, the alert versions already delivered */
+    /* tamper-evident log of incident and governance changes: each row's hash covers the
+     * previous row's hash */
+    "CREATE TABLE audit_log(id INTEGER PRIMARY KEY, time_ns INTEGER NOT NULL, entity TEXT NOT"
+    "  NULL, action TEXT NOT NULL, details TEXT NOT NULL, prev_hash TEXT NOT NULL,"
+    "  hash TEXT NOT NULL);"
     "CREATE TABLE export_sent(target TEXT NOT NULL, alert TEXT NOT NULL, count INTEGER NOT NULL,"
     "  last_ns INTEGER NOT NULL, sent_ns INTEGER NOT NULL, PRIMARY KEY(target, alert));",
     /* 2: advisories (CSAF 2.0, NVD CVE 2.0), their product rows with parsed ranges and lookup

@@ -35,6 +35,7 @@ bool time_parse(const char *s, int64_t *ns)
         return false;
     const char *p = s + n;
     int64_t frac = 0;
+    long offset_s = 0;
     if (*p == 'T' || *p == ' ') {
         int m = 0;
         if (sscanf(p + 1, "%2d:%2d:%2d%n", &h, &mi, &sec, &m) != 3)
@@ -47,10 +48,21 @@ bool time_parse(const char *s, int64_t *ns)
                 scale /= 10;
             }
         }
-        if (*p == 'Z')
+        if (*p == 'Z') {
             p++;
-        else if (!strncmp(p, "+00:00", 6))
-            p += 6;
+        } else if ((*p == '+' || *p == '-') && p[1] >= '0' && p[1] <= '9') {
+            /* an explicit offset: local time = UTC + offset */
+            int oh = 0, om = 0, m2 = 0;
+            if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &m2) == 2 ||
+                sscanf(p + 1, "%2d%2d%n", &oh, &om, &m2) == 2) {
+                if (oh > 14 || om > 59)
+                    return false;
+                offset_s = (oh * 3600 + om * 60) * (*p == '+' ? 1 : -1);
+                p += 1 + m2;
+            } else {
+                return false;
+            }
+        }
     }
     if (*p)
         return false;
@@ -62,7 +74,7 @@ bool time_parse(const char *s, int64_t *ns)
     tm.tm_hour = h;
     tm.tm_min = mi;
     tm.tm_sec = sec;
-    *ns = (int64_t)timegm(&tm) * 1000000000ll + frac;
+    *ns = ((int64_t)timegm(&tm) - offset_s) * 1000000000ll + frac;
     return true;
 }
 

@@ -4,6 +4,7 @@
  * the product tree becomes one product row; a CVE applies to a row only through the row's
  * product id in that CVE's product_status. */
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,9 +46,13 @@ static const char *jtext(const json_t *o, const char *k)
     return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-static int bad(struct csaf *c, const char *fmt, const char *what)
+static int bad(struct csaf *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int bad(struct csaf *c, const char *fmt, ...)
 {
-    snprintf(c->err, c->errlen, fmt, what);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->err, c->errlen, fmt, ap);
+    va_end(ap);
     return -1;
 }
 
@@ -374,7 +379,7 @@ static int csaf_write(struct csaf *c, struct vuln_importer *im, const json_t *do
         if (store_vulnerability(c, im, adv, v, i))
             return -1;
     }
-    return 0;
+    return vuln_products_done(im, adv) ? bad(c, "%s", vuln_importer_error(im)) : 0;
 }
 
 int vuln_csaf_import(struct vuln_importer *im, const json_t *doc, const char *path, char *err,

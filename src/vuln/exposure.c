@@ -182,6 +182,7 @@ static void row_from_columns(sqlite3_stmt *st, struct vuln_row *row)
     row->need_h = flags & 2;
     row->need_pndp = flags & 4;
     row->hw_version = flags & 8;
+    row->hw_ambiguous = flags & 16;
 }
 
 /* the row's CVEs: affected (known/first/last_affected) and under investigation */
@@ -240,7 +241,7 @@ static void range_fix_bound(const char *range, char *out, size_t n)
     struct vrange r;
     vuln_range_parse(range, &r);
     for (size_t i = 0; r.kind == VR_INTERVAL && i < r.n; i++)
-        if (r.c[i].op == VOP_LT && !r.c[i].v.wild)
+        if (r.c[i].op == VOP_LT)
             snprintf(out, n, "%s", r.c[i].text);
 }
 
@@ -394,7 +395,7 @@ static void consider_remediation(struct fix *f, const char *cat, const char *det
 
 /* the fixed version and remediation text of the matched product ids */
 static void add_remediation(struct xctx *x, const struct amatch *m, const json_t *pids,
-                            json_t *o)
+                            const char *version, json_t *o)
 {
     struct fix f;
     memset(&f, 0, sizeof f);
@@ -411,12 +412,15 @@ static void add_remediation(struct xctx *x, const struct amatch *m, const json_t
         sqlite3_reset(st);
     }
     const char *fixed = f.fixed[0] ? f.fixed : m->fix_bound[0] ? m->fix_bound : NULL;
+    char filled[64]; /* "Update to V3.X.14" for a V3.2.6 CPU is V3.2.14 */
+    if (fixed && vuln_ver_fill(fixed, version, filled, sizeof filled))
+        fixed = filled;
     json_object_set_new(o, "fixed_in", fixed ? json_string(fixed) : json_null());
     json_object_set_new(o, "remediation", f.text ? json_string(f.text) : json_null());
     free(f.text);
 }
 
-static json_t *match_json(struct xctx *x, const struct amatch *m)
+static json_t *match_json(struct xctx *x, const struct amatch *m, const char *version)
 {
     bool certain = m->cert == VC_CERTAIN;
     json_t *o = json_object();
@@ -427,7 +431,7 @@ static json_t *match_json(struct xctx *x, const struct amatch *m)
     add_scores(x, m->adv, cves, o);
     json_object_set_new(o, "certainty", json_string(certain ? "certain" : "possible"));
     json_object_set_new(o, "reason", json_string(m->reason));
-    add_remediation(x, m, certain ? m->pids_certain : m->pids_possible, o);
+    add_remediation(x, m, certain ? m->pids_certain : m->pids_possible, version, o);
     json_object_set(o, "url", json_object_get(m->info, "url"));
     json_object_set(o, "source", json_object_get(m->info, "source"));
     json_object_set_new(o, "product", json_string(m->product));
@@ -497,7 +501,7 @@ static json_t *match_ident(struct xctx *x, const struct vuln_ident *id)
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++) {
         if (objs)
-            objs[i] = match_json(x, &ms[i]);
+            objs[i] = match_json(x, &ms[i], id->version);
         free_amatch(&ms[i]);
     }
     if (objs) {

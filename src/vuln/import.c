@@ -20,7 +20,7 @@
 
 enum { S_SEL_ADV, S_DEL_KEYS, S_DEL_STATUS, S_DEL_PRODUCTS, S_DEL_CVES, S_DEL_REMPROD,
        S_DEL_REMS, S_DEL_ADV, S_INS_ADV, S_INS_PRODUCT, S_INS_KEY, S_INS_STATUS, S_INS_CVE,
-       S_INS_REM, S_INS_REMPROD, S_INS_KEV, S_INS_EPSS, S_N };
+       S_INS_REM, S_INS_REMPROD, S_INS_KEV, S_INS_EPSS, S_HW_AMBIGUOUS, S_N };
 
 static const char *const sql[S_N] = {
     [S_SEL_ADV] = "SELECT id, version, release_date FROM vuln_advisories WHERE key=?",
@@ -57,6 +57,19 @@ static const char *const sql[S_N] = {
                   " VALUES(?,?,?,?,?,?,?,?,?)",
     [S_INS_EPSS] = "INSERT OR REPLACE INTO vuln_epss(cve, epss, percentile, score_date)"
                    " VALUES(?,?,?,?)",
+    /* rows whose name the advisory uses for several order numbers that it treats
+     * differently (other ranges or CVEs): without an order number such a row is possible */
+    [S_HW_AMBIGUOUS] =
+        "WITH rs AS (SELECT p.name_norm, p.orders, p.range_text || '#' || coalesce((SELECT"
+        "   group_concat(x, ',') FROM (SELECT s.cve || ':' || s.status AS x FROM"
+        "   vuln_product_status s WHERE s.product=p.id ORDER BY x)), '') AS sig"
+        "   FROM vuln_products p WHERE p.advisory=?1 AND p.orders != ''),"
+        " os AS (SELECT name_norm, orders, group_concat(sig, ';') AS osig FROM"
+        "   (SELECT * FROM rs ORDER BY sig) GROUP BY name_norm, orders),"
+        " amb AS (SELECT name_norm FROM os GROUP BY name_norm"
+        "   HAVING count(*) > 1 AND count(DISTINCT osig) > 1)"
+        " UPDATE vuln_products SET flags = flags | 16 WHERE advisory=?1 AND orders != ''"
+        " AND name_norm IN (SELECT name_norm FROM amb)",
 };
 
 struct vuln_importer {
@@ -242,6 +255,12 @@ int64_t vuln_put_product(struct vuln_importer *im, int64_t adv, const struct vul
         return -1;
     int64_t id = sqlite3_last_insert_rowid(im->db);
     return put_keys(im, id, &row) ? -1 : id;
+}
+
+int vuln_products_done(struct vuln_importer *im, int64_t adv)
+{
+    sqlite3_bind_int64(im->st[S_HW_AMBIGUOUS], 1, adv);
+    return run(im, S_HW_AMBIGUOUS, "marking hardware variants");
 }
 
 int vuln_put_status(struct vuln_importer *im, int64_t product, const char *cve,

@@ -739,9 +739,9 @@ enum vcert vuln_product_fit(const struct vuln_row *row, const char *platform,
         }
         /* a different order number is different hardware, whatever the name says */
     } else if (id->name[0] && !strcmp(row->name, id->name)) {
-        if (row->orders[0]) {
-            snprintf(why, n, "product name; the row is for order number %.*s, the asset's is "
-                             "not known", 40, row->orders);
+        if (row->hw_ambiguous) {
+            snprintf(why, n, "product name; the advisory tells hardware apart by order number"
+                             " (this row: %.*s), the asset's is not known", 40, row->orders);
             c = VC_POSSIBLE;
         } else {
             snprintf(why, n, "product name");

@@ -284,6 +284,10 @@ static bool parse_comparators(const char *s, struct vrange *r)
     for (;;) {
         while (is_blank(*s) || *s == '|' || *s == ',')
             s++;
+        if (r->n && !strncasecmp(s, "and ", 4)) /* ">= V2.0 and < V2.5" */
+            s += 4;
+        while (is_blank(*s))
+            s++;
         if (!*s)
             return r->n > 0;
         enum vop op;
@@ -293,7 +297,8 @@ static bool parse_comparators(const char *s, struct vrange *r)
         while (is_blank(*s))
             s++;
         const char *t = s;
-        while (*s && *s != '|' && !is_op_char(*s))
+        while (*s && *s != '|' && !is_op_char(*s) &&
+               !(is_blank(*s) && !strncasecmp(s + 1, "and ", 4)))
             s++;
         if (!add_constraint(r, op, t, (size_t)(s - t)))
             return false;
@@ -532,6 +537,34 @@ bool vuln_name_version(const char *name, char *out, size_t n)
     return false;
 }
 
+/* ---- wildcard bounds made concrete ---- */
+
+bool vuln_ver_fill(const char *pattern, const char *version, char *out, size_t n)
+{
+    struct vver p, v;
+    char buf[VTEXT_MAX];
+    if (!vuln_ver_parse(pattern, &p) || !p.wild || !vuln_ver_parse(version, &v) ||
+        !trimmed_copy(pattern, buf, sizeof buf))
+        return false;
+    const char *s = strip_prefixes(buf);
+    size_t o = (size_t)(s - buf) < n ? (size_t)(s - buf) : 0;
+    memcpy(out, buf, o);
+    for (size_t comp = 0; *s && o + 12 < n; comp++) {
+        if (is_wild(*s)) {
+            o += (size_t)snprintf(out + o, n - o, "%u", comp < v.n ? v.c[comp] : 0);
+            s++;
+        } else {
+            while (isdigit((unsigned char)*s) && o + 1 < n)
+                out[o++] = *s++;
+        }
+        if (s[0] != '.' || !(isdigit((unsigned char)s[1]) || is_wild(s[1])))
+            break;
+        out[o++] = *s++;
+    }
+    snprintf(out + o, n - o, "%s", s);
+    return true;
+}
+
 /* ---- fixed versions in remediation text ---- */
 
 static const char *find_ci(const char *hay, const char *needle)
@@ -559,7 +592,7 @@ static bool longest_version(const char *s, char *out, size_t n)
         if (!l)
             return false;
         struct vver v;
-        if (vuln_ver_parse(buf, &v) && !v.wild) {
+        if (vuln_ver_parse(buf, &v)) {
             snprintf(out, n, "%s", buf);
             return true;
         }

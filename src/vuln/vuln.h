@@ -56,6 +56,8 @@ enum vres vuln_range_eval(const struct vrange *r, const char *version, char *rea
 bool vuln_name_version(const char *name, char *out, size_t n);
 /* "Update to V4.3.8 or later version" -> "V4.3.8"; false when the text names no version */
 bool vuln_fixed_version(const char *remediation, char *out, size_t n);
+/* a bound with wildcards made concrete for one version: ("V3.X.14", "V3.2.6") -> "V3.2.14" */
+bool vuln_ver_fill(const char *pattern, const char *version, char *out, size_t n);
 
 /* ---- names, vendors, families (match.c) ---- */
 
@@ -98,6 +100,7 @@ struct vuln_row {
     char patterns[256];       /* '|'-separated part-number / wildcard-name patterns */
     char name_ver[48];        /* version carried by the name, as range text, "" if none */
     bool incl_siplus, need_h, need_pndp, hw_version;
+    bool hw_ambiguous;        /* the advisory has this name for several order numbers */
 };
 void vuln_row_analyse(const char *vendor, const char *name, const char *const *models,
                       size_t nmodels, struct vuln_row *row);
@@ -151,6 +154,9 @@ struct vuln_prod {
     size_t nmodels;
 };
 int64_t vuln_put_product(struct vuln_importer *im, int64_t adv, const struct vuln_prod *p);
+/* after the last vulnerability of an advisory: marks names used for hardware (order numbers)
+ * that the advisory treats differently */
+int vuln_products_done(struct vuln_importer *im, int64_t adv);
 int vuln_put_status(struct vuln_importer *im, int64_t product, const char *cve,
                     const char *status);
 int vuln_put_cve(struct vuln_importer *im, int64_t adv, const char *cve, const char *title,

@@ -104,7 +104,9 @@ ip -n "$a" addr add "$ipa/24" dev "$va"
 ip -n "$b" addr add "$ipb/24" dev "$vb"
 ip -n "$a" link set "$va" up
 ip -n "$b" link set "$vb" up
-inns() { local ns=$1; shift; ip netns exec "$ns" env HOME="$tmp/home" "$@"; }
+# run in a host; an array, not a function, so that `... &` gives the pid of the program itself
+in_a=(ip netns exec "$a" env HOME="$tmp/home")
+in_b=(ip netns exec "$b" env HOME="$tmp/home")
 wait_for() { # seconds command...: poll until the command succeeds
   local n=$(( $1 * 5 )); shift
   while [ "$n" -gt 0 ]; do "$@" && return 0; sleep 0.2; n=$((n - 1)); done
@@ -113,26 +115,26 @@ wait_for() { # seconds command...: poll until the command succeeds
 listening() { ip netns exec "$a" ss -Hltn "sport = :$1" | grep -q .; }
 
 pcap=$tmp/peers.pcap
-inns "$a" tcpdump -i "$va" -n -U -s 0 -Z root -w "$pcap" > "$tmp/tcpdump.log" 2>&1 &
+"${in_a[@]}" tcpdump -i "$va" -n -U -s 0 -Z root -w "$pcap" > "$tmp/tcpdump.log" 2>&1 &
 tcpdump_pid=$!
 pids="$pids $tcpdump_pid"
 check "tcpdump listens on host A's veth" 'wait_for 10 grep -q "listening on" "$tmp/tcpdump.log"'
 
 # both servers start at once (node-opcua needs a few seconds: certificate, address space)
-inns "$a" "$py" "$here/modbus_peer.py" server "$ipa" 502 > "$tmp/modbus-server.log" 2>&1 &
+"${in_a[@]}" "$py" "$here/modbus_peer.py" server "$ipa" 502 > "$tmp/modbus-server.log" 2>&1 &
 pids="$pids $!"
-inns "$a" node "$here/opcua_peer.js" server "$ipa" 4840 "$tmp/pki" > "$tmp/opcua-server.log" 2>&1 &
+"${in_a[@]}" node "$here/opcua_peer.js" server "$ipa" 4840 "$tmp/pki" > "$tmp/opcua-server.log" 2>&1 &
 ua_server_pid=$!
 pids="$pids $ua_server_pid"
 
 check "pymodbus server listens on $ipa:502" 'wait_for 20 listening 502'
-inns "$b" timeout 60 "$py" "$here/modbus_peer.py" client "$ipa" 502 > "$tmp/modbus-client.log" 2>&1
+"${in_b[@]}" timeout 60 "$py" "$here/modbus_peer.py" client "$ipa" 502 > "$tmp/modbus-client.log" 2>&1
 rc=$?
 check "pymodbus client ran its requests (exit $rc)" '[ $rc -eq 0 ] && grep -q "modbus client done" "$tmp/modbus-client.log"'
 [ $rc -eq 0 ] || { cat "$tmp/modbus-client.log"; tail -20 "$tmp/modbus-server.log"; }
 
 check "node-opcua server listens on $ipa:4840" 'wait_for 60 listening 4840'
-inns "$b" timeout 90 node "$here/opcua_peer.js" client "opc.tcp://$ipa:4840/UA/Line4" "$tmp/pki" \
+"${in_b[@]}" timeout 90 node "$here/opcua_peer.js" client "opc.tcp://$ipa:4840/UA/Line4" "$tmp/pki" \
   > "$tmp/opcua-client.log" 2>&1
 rc=$?
 check "node-opcua client ran its requests (exit $rc)" '[ $rc -eq 0 ] && grep -q "opcua client done" "$tmp/opcua-client.log"'
@@ -146,8 +148,9 @@ kill -TERM "$ua_server_pid" 2>/dev/null   # the OPC UA server closes its sockets
 sleep 1
 for p in $pids; do [ "$p" = "$tcpdump_pid" ] || kill -TERM "$p" 2>/dev/null; done
 sleep 0.5
-kill -INT "$tcpdump_pid" 2>/dev/null
-wait "$tcpdump_pid" 2>/dev/null
+kill -INT "$tcpdump_pid" 2>/dev/null   # tcpdump flushes the capture and exits
+wait_for 10 eval '! kill -0 "$tcpdump_pid" 2>/dev/null' || kill -KILL "$tcpdump_pid" 2>/dev/null
+wait 2>/dev/null
 pids=""
 npk=$(tcpdump -r "$pcap" -n 2>/dev/null | wc -l)
 check "the capture holds the conversation ($npk packets)" '[ "$npk" -gt 40 ]'

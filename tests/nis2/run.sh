@@ -37,12 +37,17 @@ check "early warning submitted in time" '[ "$(show 2026-02-01T00:00:00Z "s[\"ear
 check "ongoing at the final date: progress due then, final open" '[ "$(show 2026-03-05T00:00:00Z "s[\"progress\"][\"due\"], s[\"final\"][\"due\"]")" = "2026-02-28T09:00:00.000000Z None" ]'
 "$bin" incident update 1 --db "$db" --status handled --handled-at 2026-03-10T12:00:00Z
 check "handled later: final one month after handling" '[ "$(show 2026-03-11T00:00:00Z "s[\"final\"][\"due\"]")" = "2026-04-10T12:00:00.000000Z" ]'
-"$bin" incident report 1 --db "$db" --stage early-warning --format json --now 2026-01-28T12:00:00Z > "$tmp/r.json"
+"$bin" incident report 1 --db "$db" --stage early-warning --format json --now 2026-01-28T12:00:00Z > /dev/null 2> "$tmp/err"
+check "a report lacking required fields is refused, naming them" '[ $? -eq 3 ] && grep -q "description" "$tmp/err"'
+"$bin" incident report 1 --db "$db" --stage early-warning --draft --format json --now 2026-01-28T12:00:00Z > "$tmp/r.json"
 check "early warning report lists the malicious-cause and cross-border fields" 'python3 -c "
 import json; r=json.load(open(\"$tmp/r.json\")); f={c[\"field\"]: c[\"value\"] for c in r[\"content\"]}
 assert f[\"suspected_malicious\"]==\"yes\" and f[\"cross_border\"]==\"no\" and \"description\" in r[\"missing\"]"'
-"$bin" incident report 1 --db "$db" --stage final --format md > "$tmp/final.md"
+"$bin" incident report 1 --db "$db" --stage final --draft --format md > "$tmp/final.md"
 check "final report names root cause, threat type and mitigations" 'grep -q "Root cause" "$tmp/final.md" && grep -q "Type of threat" "$tmp/final.md" && grep -q "Mitigation measures applied" "$tmp/final.md"'
+"$bin" incident update 1 --db "$db" --set "description=The filling line PLC stopped" \
+    --set severity=high --set "impact=line 4 down 3 h" --set iocs=none --set affected_services=filling \
+    --set recipients_informed=no --set severe_disruption=yes --set considerable_damage=no
 "$bin" incident report 1 --db "$db" --stage notification --format pdf -o "$tmp/n.pdf"
 check "PDF report written" '[ "$(head -c 5 "$tmp/n.pdf")" = "%PDF-" ]'
 "$bin" incident report 1 --db "$db" --stage bogus >/dev/null 2>&1
@@ -56,6 +61,20 @@ src=${OTSCOPE_SRCDIR:-.}
 "$bin" governance import --db "$db" "$src/docs/governance-example.yaml" > "$tmp/out"
 check "governance import" 'grep -q "3 owner assignments, 3 escalation levels" "$tmp/out"'
 "$bin" incident report 1 --db "$db" --stage notification --format md > "$tmp/n.md"
+check "significance recomputed from Art. 23(3) inputs" '[ "$("$bin" incident show 1 --db "$db" --format json | python3 -c "import json,sys; print(json.load(sys.stdin)[\"significant\"])")" = True ]'
+# leap years and time zones of the input
+"$bin" incident new --db "$db" --title "leap" --aware-at 2028-01-28T23:30:00+01:00 --now 2028-01-28T23:00:00Z >/dev/null
+check "offset converted to UTC" '[ "$("$bin" incident show 2 --db "$db" --format json | python3 -c "import json,sys; print(json.load(sys.stdin)[\"aware_at\"])")" = "2028-01-28T22:30:00.000000Z" ]'
+check "final due 29 Feb in a leap year" '[ "$("$bin" incident show 2 --db "$db" --format json --now 2028-01-30T00:00:00Z | python3 -c "import json,sys; print(json.load(sys.stdin)[\"stages\"][\"final\"][\"due\"])")" = "2028-02-29T22:30:00.000000Z" ]'
+check "time left shown" '"$bin" incident list --db "$db" --now 2028-01-30T00:00:00Z | grep -q "left"'
+# the audit trail: intact, then tampered with
+check "audit log intact" '"$bin" audit verify --db "$db" | grep -q "intact"'
+sqlite3 "$db" "UPDATE audit_log SET details='nothing happened' WHERE id=2"
+"$bin" audit verify --db "$db" > /dev/null 2> "$tmp/err"
+check "an edited audit entry is detected" '[ $? -eq 1 ] && grep -q "entry 2 was changed" "$tmp/err"'
+sqlite3 "$db" "DELETE FROM audit_log WHERE id IN (2, 3)"
+"$bin" audit verify --db "$db" > /dev/null 2> "$tmp/err"
+check "deleted audit entries are detected" '[ $? -eq 1 ]'
 check "incident report names the escalation path" 'grep -q "Jan Okafor" "$tmp/n.md"'
 printf 'owners:\n  - scope: {zone: x}\n    accountable: {role: janitor, name: Bob}\n' > "$tmp/bad.yaml"
 "$bin" governance import --db "$db" "$tmp/bad.yaml" > /dev/null 2> "$tmp/err"

@@ -51,6 +51,19 @@ check "no id column -> exit 3" '[ $? -eq 3 ] || grep -q "no asset id column" "$t
 printf 'asset_id,ip\n,10.0.0.1\n' > "$tmp/bad2.csv"
 "$bin" register import --db "$db" "$tmp/bad2.csv" > /dev/null 2>"$tmp/err"; rc=$?
 check "empty id -> exit 3 with line" '[ $rc -eq 3 ] && grep -q "line 2" "$tmp/err"'
+printf 'asset_id,ip\nA,10.0.0.1\nB,10.0.0.2\nA,10.0.0.3\n' > "$tmp/dup.csv"
+"$bin" register import --db "$db" "$tmp/dup.csv" > /dev/null 2>"$tmp/err"; rc=$?
+check "duplicate ids: exit 3 naming both lines" '[ $rc -eq 3 ] && grep -q "line 4: asset id .A. already on line 2" "$tmp/err"'
+printf 'asset_id,name\nX,caf\xe9\n' > "$tmp/latin1.csv"
+"$bin" register import --db "$tmp/enc.db" "$tmp/latin1.csv" > /dev/null 2>"$tmp/err"
+check "bad encoding: warning with the line" 'grep -q "line 2: warning" "$tmp/err"'
+python3 -c "
+import sys
+with open(sys.argv[1], 'w') as f:
+    f.write('asset_id,ip,name\n')
+    for i in range(1000000): f.write(f'R{i},10.{i>>16&255}.{i>>8&255}.{i&255},host{i}\n')" "$tmp/big.csv"
+"$bin" register import --db "$tmp/big.db" "$tmp/big.csv" > "$tmp/out" 2>&1
+check "a register of one million rows imports" 'grep -q "imported 1000000 register entries" "$tmp/out"'
 check "failed import keeps the previous register" '[ "$(sqlite3 "$db" "select count(*) from register")" = "$before" ]'
 # round trip: export what was seen, import it, nothing is unmanaged or mismatched
 "$bin" register export --db "$db" -o "$tmp/export.csv"
