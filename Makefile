@@ -37,6 +37,7 @@ check:
 test-asan: $(SAN)/build.ninja
 	ninja -C $(SAN)
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
+	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	    $(MESON_TEST) -C $(SAN)
 
 $(FUZZ)/build.ninja:

@@ -526,7 +526,10 @@ static void parse_response(struct pctx *c, struct http_state *s, struct rd *r)
     size_t n = lf < 0 ? rd_left(r) : (size_t)lf + 1;
     char line[128];
     struct rd l = rd_sub(r, n);
-    rd_str(&l, n < sizeof line - 1 ? n : sizeof line - 1, line, sizeof line);
+    size_t k = n;
+    while (k && (rd_peek_u8(&l, k - 1) == '\n' || rd_peek_u8(&l, k - 1) == '\r'))
+        k--;
+    rd_str(&l, k < sizeof line - 1 ? k : sizeof line - 1, line, sizeof line);
     int status = atoi(line + 9);
     struct header h;
     while (next_header(r, &h))
@@ -553,6 +556,8 @@ static void parse(struct pctx *c, void *state, int dir, struct rd *pdu)
         s->insecure_done = 1;
         emit_finding(c, WHO_SERVER, "insecure-protocol", "plain http web server");
     }
+    if (!header_end(pdu, rd_left(pdu)))
+        emit_malformed(c, "http: header block over 16 KiB"); /* parsed as far as it goes */
     if (st == START_REQUEST)
         parse_request(c, s, pdu);
     else

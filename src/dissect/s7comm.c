@@ -1,25 +1,34 @@
 /* s7comm.c - ISO-on-TCP (RFC 1006 TPKT, ISO 8073 COTP) on tcp/102 and what it carries:
- * Siemens S7comm (protocol id 0x32), S7comm-plus (0x72, S7-1200/1500) and, told apart by the
- * ISO 8327 session header, IEC 61850 MMS.  S7comm yields the richest identity on the plant
- * floor: SZL 0x0011 (order number, hardware, firmware) and 0x001C (PLC and module names,
- * serial number, vendor); and the operations that matter most: PLC stop/start, block
- * download/upload/delete, password and variable writes.  COTP data split over several TPDUs
- * is parsed from its first TPDU only (S7 PDUs nearly always fit one). */
+ * Siemens S7comm (protocol id 0x32), S7comm-plus (0x72, S7-1200/1500, parsed in
+ * s7comm_plus.c) and, told apart by the ISO 8327 session header, IEC 61850 MMS.  S7comm yields
+ * the richest identity on the plant floor: SZL 0x0011 (order number, hardware, firmware) and
+ * 0x001C (PLC and module names, serial number, vendor), also when an answer is segmented over
+ * several userdata PDUs; and the operations that matter most: PLC stop/start, block
+ * download/upload/delete, password and variable writes.  Layouts follow Wireshark's s7comm
+ * dissector and Siemens' "System Software for S7-300/400" manual (SZL chapter).  COTP data
+ * split over several TPDUs is parsed from its first TPDU only (S7 PDUs nearly always fit). */
 #include <stdio.h>
 #include <string.h>
 
 #include "dissect/dissect.h"
+#include "dissect/s7comm_plus.h"
 #include "util/str.h"
 
 #define TPKT_VERSION 3
 #define COTP_DT 0xf0
 #define COTP_CR 0xe0
 #define COTP_CC 0xd0
+#define COTP_PARAM_DST_TSAP 0xc2
 #define S7_ID 0x32
 #define S7P_ID 0x72
-#define S7_PENDING 8
+#define S7_PENDING 6
+#define SZL_PART_MAX 64 /* longest SZL record continued over a segment boundary */
 
 enum { ROSCTR_JOB = 1, ROSCTR_ACK = 2, ROSCTR_ACK_DATA = 3, ROSCTR_USERDATA = 7 };
+/* userdata parameter: type (high nibble of byte 5) and function groups */
+enum { UD_PUSH = 0, UD_REQUEST = 4, UD_RESPONSE = 8 };
+enum { UD_PROG = 1, UD_CYCLIC = 2, UD_BLOCK = 3, UD_CPU = 4, UD_SECURITY = 5, UD_TIME = 7 };
+#define UD_SZL_READ 1
 
 struct s7_pending {
     uint16_t ref;
@@ -27,11 +36,23 @@ struct s7_pending {
     char function[40];
 };
 
+/* an SZL answer segmented over several userdata responses ("more data follows"): where the
+ * next segment continues, and the partial record it began */
+struct szl_cont {
+    uint16_t id;      /* SZL id being continued, 0 = none */
+    uint16_t reclen;  /* record length */
+    uint16_t left;    /* records still to come */
+    uint8_t dur;      /* data unit reference shared by the segments */
+    uint8_t have;     /* bytes of the partial record in part[] */
+    uint8_t part[SZL_PART_MAX];
+};
+
 struct s7_state {
     struct s7_pending pending[S7_PENDING];
     uint8_t next;
-    uint8_t szl_done; /* bit 0: 0x0011 parsed, bit 1: 0x001c parsed */
-    bool plus_version_seen;
+    bool role_done;
+    struct szl_cont szl;
+    struct s7p_state plus;
 };
 
 /* block types in S7 file names "_0A00001P" (S7comm, as documented by Wireshark's dissector) */
@@ -142,7 +163,7 @@ static void job(struct pctx *c, struct s7_state *s, uint16_t ref, struct rd *par
     case 0x1a: /* request download: function, status, unknown, id, filename length, name */
     case 0x1d: /* start upload */
     {
-        rd_skip(param, fn == 0x1a ? 7 : 7);
+        rd_skip(param, 7); /* status, 2 unknown bytes, upload id */
         uint8_t n = rd_u8(param);
         block_name(param, n, name, sizeof name);
         bool down = fn == 0x1a;
@@ -196,8 +217,8 @@ static void job(struct pctx *c, struct s7_state *s, uint16_t ref, struct rd *par
             what = "plc stop (0x29)";
         } else if (!strcmp(svc, "P_PROGRAM")) {
             k = OP_PLC_START;
-            what = strchr(target, 'C') ? "plc cold start (P_PROGRAM)"
-                                       : "plc hot/warm start (P_PROGRAM)";
+            what = !strcmp(target, "C") ? "plc cold start (P_PROGRAM)"
+                                        : "plc hot/warm start (P_PROGRAM)";
         } else if (!strcmp(svc, "_INSE")) {
             k = OP_PROGRAM_DOWNLOAD;
             what = "activate downloaded blocks (_INSE)";
@@ -218,126 +239,242 @@ static void job(struct pctx *c, struct s7_state *s, uint16_t ref, struct rd *par
     }
 }
 
-/* SZL 0x0011 module identification: the CPU's order number and versions */
-static void szl_0011(struct pctx *c, struct rd *d, uint16_t len, uint16_t count)
+/* SZL 0x0011 module identification (one 28-byte record): index, MLFB (20 chars), BGTyp,
+ * Ausbg, Ausbe.  Index 0x0001 is the module (the CPU's order number), 0x0006 the basic
+ * hardware, 0x0007 the basic firmware, whose version words read 'V' major / minor patch. */
+static void szl_0011(struct pctx *c, struct rd *e)
 {
-    for (uint16_t i = 0; i < count && rd_ok(d) && rd_left(d) >= len; i++) {
-        struct rd e = rd_sub(d, len);
-        uint16_t index = rd_be16(&e);
-        char mlfb[32];
-        rd_str(&e, 20, mlfb, sizeof mlfb);
-        rd_skip(&e, 2); /* BGTyp */
-        uint16_t ausbg = rd_be16(&e), ausbe = rd_be16(&e);
-        if (!rd_ok(&e))
-            break;
-        char raw[32], v[32];
-        if (index == 0x0001 && mlfb[0]) {
-            emit_attr(c, WHO_SRC, F_ORDER_NUMBER, mlfb, "s7comm szl 0x0011 (module)");
-            snprintf(raw, sizeof raw, "%u", ausbg);
-            emit_attr_raw(c, WHO_SRC, F_HARDWARE, raw, raw, "s7comm szl 0x0011 (module)");
-        } else if (index == 0x0006 && mlfb[0]) {
-            snprintf(raw, sizeof raw, "%u", ausbg);
-            emit_attr_raw(c, WHO_SRC, F_HARDWARE, raw, raw, "s7comm szl 0x0011 (basic hardware)");
-        } else if (index == 0x0007 && (ausbg >> 8) == 'V') {
-            /* 'V', major in the low byte of Ausbg; minor and patch in Ausbe */
-            snprintf(v, sizeof v, "V%u.%u.%u", ausbg & 0xff, ausbe >> 8, ausbe & 0xff);
-            snprintf(raw, sizeof raw, "%u", ausbe);
-            emit_attr_raw(c, WHO_SRC, F_FIRMWARE, v, raw, "s7comm szl 0x0011 (firmware)");
-        }
+    uint16_t index = rd_be16(e);
+    char mlfb[32];
+    rd_str(e, 20, mlfb, sizeof mlfb);
+    rd_skip(e, 2); /* BGTyp */
+    uint16_t ausbg = rd_be16(e), ausbe = rd_be16(e);
+    if (!rd_ok(e))
+        return;
+    char raw[32], v[32];
+    if (index == 0x0001 && mlfb[0]) {
+        emit_attr(c, WHO_SRC, F_ORDER_NUMBER, mlfb, "s7comm szl 0x0011 (module)");
+        snprintf(raw, sizeof raw, "%u", ausbg);
+        emit_attr_raw(c, WHO_SRC, F_HARDWARE, raw, raw, "s7comm szl 0x0011 (module)");
+        if (!strncmp(mlfb, "6ES7", 4) || !strncmp(mlfb, "6AG1", 4))
+            emit_attr(c, WHO_SRC, F_VENDOR, "Siemens", "s7comm szl 0x0011 (siemens order number)");
+    } else if (index == 0x0006 && mlfb[0]) {
+        snprintf(raw, sizeof raw, "%u", ausbg);
+        emit_attr_raw(c, WHO_SRC, F_HARDWARE, raw, raw, "s7comm szl 0x0011 (basic hardware)");
+    } else if (index == 0x0007 && (ausbg >> 8) == 'V') {
+        snprintf(v, sizeof v, "V%u.%u.%u", ausbg & 0xff, ausbe >> 8, ausbe & 0xff);
+        snprintf(raw, sizeof raw, "%u", ausbe);
+        emit_attr_raw(c, WHO_SRC, F_FIRMWARE, v, raw, "s7comm szl 0x0011 (firmware)");
     }
 }
 
-/* SZL 0x001C component identification: names, serial number, vendor */
-static void szl_001c(struct pctx *c, struct rd *d, uint16_t len, uint16_t count)
+/* SZL 0x001C component identification (one 34-byte record): index, then a 32-byte name, or
+ * for index 0x0009 the PROFIBUS manufacturer id */
+static void szl_001c(struct pctx *c, struct rd *e)
 {
-    for (uint16_t i = 0; i < count && rd_ok(d) && rd_left(d) >= len; i++) {
-        struct rd e = rd_sub(d, len);
-        uint16_t index = rd_be16(&e);
-        char v[64], raw[16];
-        if (index == 0x0009) {
-            uint16_t vendor = rd_be16(&e);
-            if (!rd_ok(&e))
-                break;
-            snprintf(v, sizeof v, "0x%04x", vendor);
-            snprintf(raw, sizeof raw, "%u", vendor);
-            emit_attr_raw(c, WHO_SRC, F_VENDOR_ID, v, raw, "s7comm szl 0x001c (manufacturer)");
-            if (vendor == 0x002a) /* the PROFIBUS/PI manufacturer id of Siemens */
-                emit_attr(c, WHO_SRC, F_VENDOR, "Siemens", "s7comm szl 0x001c (manufacturer)");
+    static const struct {
+        uint16_t index;
+        enum attr_field f;
+        const char *what;
+    } map[] = {{1, F_NAME, "automation system name"},
+               {2, F_MODULE_NAME, "module name"},
+               {3, F_PLANT_ID, "plant designation"},
+               {4, F_COPYRIGHT, "copyright"},
+               {5, F_SERIAL, "serial number"},
+               {7, F_PRODUCT, "module type name"},
+               {8, F_DESCRIPTION, "memory card serial"},
+               {11, F_LOCATION, "location designation"}};
+    uint16_t index = rd_be16(e);
+    char v[64], raw[16];
+    if (index == 0x0009) {
+        uint16_t vendor = rd_be16(e);
+        if (!rd_ok(e))
+            return;
+        snprintf(v, sizeof v, "0x%04x", vendor);
+        snprintf(raw, sizeof raw, "%u", vendor);
+        emit_attr_raw(c, WHO_SRC, F_VENDOR_ID, v, raw, "s7comm szl 0x001c (manufacturer)");
+        if (vendor == 0x002a) /* the PROFIBUS/PI manufacturer id of Siemens */
+            emit_attr(c, WHO_SRC, F_VENDOR, "Siemens", "s7comm szl 0x001c (manufacturer)");
+        return;
+    }
+    rd_str(e, rd_left(e) < 32 ? rd_left(e) : 32, v, sizeof v);
+    if (!v[0])
+        return;
+    for (size_t k = 0; k < sizeof map / sizeof *map; k++) {
+        if (map[k].index != index)
             continue;
-        }
-        rd_str(&e, rd_left(&e) < 32 ? rd_left(&e) : 32, v, sizeof v);
-        if (!v[0])
-            continue;
-        static const struct {
-            uint16_t index;
-            enum attr_field f;
-            const char *what;
-        } map[] = {{1, F_NAME, "automation system name"},
-                   {2, F_MODULE_NAME, "module name"},
-                   {3, F_PLANT_ID, "plant designation"},
-                   {4, F_COPYRIGHT, "copyright"},
-                   {5, F_SERIAL, "serial number"},
-                   {7, F_PRODUCT, "module type name"},
-                   {8, F_DESCRIPTION, "memory card serial"},
-                   {11, F_LOCATION, "location designation"}};
-        for (size_t k = 0; k < sizeof map / sizeof *map; k++) {
-            if (map[k].index != index)
-                continue;
-            char src[80];
-            snprintf(src, sizeof src, "s7comm szl 0x001c (%s)", map[k].what);
-            emit_attr(c, WHO_SRC, map[k].f, v, src);
-            if (index == 7)
-                emit_attr(c, WHO_SRC, F_MODULE_TYPE, v, src);
-        }
+        char src[80];
+        snprintf(src, sizeof src, "s7comm szl 0x001c (%s)", map[k].what);
+        emit_attr(c, WHO_SRC, map[k].f, v, src);
+        if (index == 7)
+            emit_attr(c, WHO_SRC, F_MODULE_TYPE, v, src);
     }
 }
 
-static void userdata(struct pctx *c, struct s7_state *s, struct rd *param, struct rd *data)
+/* SZL 0x0424 current mode transition: the low nibble of bzu-id is the mode entered */
+static void szl_0424(struct pctx *c, struct rd *e)
 {
-    rd_skip(param, 3); /* parameter head 00 01 12 */
+    rd_skip(e, 3); /* event id, ae */
+    uint8_t bzu = rd_u8(e);
+    if (!rd_ok(e))
+        return;
+    static const char *const modes[16] = {
+        [1] = "STOP (update)", [2] = "STOP (memory reset)", [3] = "STOP (self initialization)",
+        [4] = "STOP (internal)", [5] = "STARTUP (complete restart)", [7] = "STARTUP (restart)",
+        [8] = "RUN", [10] = "HOLD", [13] = "DEFECT"};
+    char raw[8];
+    snprintf(raw, sizeof raw, "0x%02x", bzu);
+    if (modes[bzu & 0x0f])
+        emit_attr_raw(c, WHO_SRC, F_STATE, modes[bzu & 0x0f], raw, "s7comm szl 0x0424 (mode)");
+}
+
+static void szl_record(struct pctx *c, uint16_t id, struct rd *e)
+{
+    if ((id & 0xff) == 0x11)
+        szl_0011(c, e);
+    else if ((id & 0xff) == 0x1c)
+        szl_001c(c, e);
+    else if (id == 0x0424)
+        szl_0424(c, e);
+}
+
+/* the records of one answer segment; a record cut by the segment's end is kept in k->part when
+ * more segments follow */
+static void szl_records(struct pctx *c, struct szl_cont *k, struct rd *d, bool more)
+{
+    if (k->have) { /* complete the record the previous segment began */
+        size_t need = k->reclen - k->have;
+        size_t n = rd_left(d) < need ? rd_left(d) : need;
+        rd_bytes(d, k->part + k->have, n);
+        k->have = (uint8_t)(k->have + n);
+        if (k->have == k->reclen) {
+            struct rd e = rd_init(k->part, k->reclen);
+            szl_record(c, k->id, &e);
+            k->have = 0;
+            k->left--;
+        }
+    }
+    while (k->left && rd_left(d) >= k->reclen) {
+        struct rd e = rd_sub(d, k->reclen);
+        szl_record(c, k->id, &e);
+        k->left--;
+    }
+    if (more && k->left && rd_left(d) && !k->have && k->reclen <= SZL_PART_MAX) {
+        k->have = (uint8_t)rd_left(d);
+        rd_bytes(d, k->part, k->have);
+    }
+    if (!more || !k->left || k->reclen > SZL_PART_MAX)
+        memset(k, 0, sizeof *k);
+}
+
+/* a read-SZL response: the first segment starts with the SZL header; a continuation (same data
+ * unit reference as a pending segmented answer) is the records' next bytes */
+static void szl_response(struct pctx *c, struct s7_state *s, uint8_t dur, bool more,
+                         struct rd *data)
+{
+    uint8_t ret = rd_u8(data);
+    rd_skip(data, 1); /* transport size */
+    uint16_t dlen = rd_be16(data);
+    struct rd d = rd_sub(data, dlen);
+    if (!rd_ok(data) || ret != 0xff)
+        return;
+    if (!s->role_done && c->dir == 1) {
+        s->role_done = true;
+        emit_role(c, WHO_SRC, "plc", "s7comm szl answer");
+    }
+    struct szl_cont *k = &s->szl;
+    if (k->id && k->dur == dur && dur) {
+        szl_records(c, k, &d, more);
+        return;
+    }
+    memset(k, 0, sizeof *k);
+    uint16_t id = rd_be16(&d);
+    rd_skip(&d, 2); /* index */
+    uint16_t len = rd_be16(&d), count = rd_be16(&d);
+    if (!rd_ok(&d) || len == 0)
+        return;
+    k->id = id;
+    k->reclen = len;
+    k->left = count;
+    k->dur = dur;
+    szl_records(c, k, &d, more && dur);
+}
+
+static void userdata_request(struct pctx *c, uint8_t group, uint8_t sub, struct rd *data)
+{
+    char t[48];
+    uint8_t ret = rd_u8(data);
+    rd_skip(data, 3); /* transport size, length */
+    switch (group) {
+    case UD_CPU:
+        if (sub != UD_SZL_READ) {
+            snprintf(t, sizeof t, "cpu function 0x%02x", sub);
+            emit_op(c, OP_OTHER, t, NULL, NULL);
+        } else if (ret == 0xff) { /* a continuation request (ret 0x0a) is not a new read */
+            uint16_t id = rd_be16(data), index = rd_be16(data);
+            snprintf(t, sizeof t, "szl 0x%04x index 0x%04x", id, index);
+            emit_op(c, OP_READ, "read szl", rd_ok(data) ? t : NULL, NULL);
+        }
+        break;
+    case UD_SECURITY:
+        if (sub == 1) {
+            /* 8 bytes XORed with a fixed pattern: anyone on the path recovers the password */
+            emit_op(c, OP_AUTH, "plc password (userdata 5/1)", NULL, NULL);
+            emit_finding(c, WHO_SERVER, "cleartext-credentials",
+                         "s7comm plc password (reversibly obfuscated)");
+        } else {
+            emit_op(c, OP_AUTH, "clear password (userdata 5/2)", NULL, NULL);
+        }
+        break;
+    case UD_TIME:
+        if (sub == 2 || sub == 4)
+            emit_op(c, OP_TIME_SYNC, "set clock (userdata 7)", NULL, NULL);
+        else
+            emit_op(c, OP_READ, "read clock (userdata 7)", NULL, NULL);
+        break;
+    case UD_BLOCK:
+        emit_op(c, OP_READ, sub == 3 ? "get block info" : "list blocks", NULL, NULL);
+        break;
+    case UD_CYCLIC:
+        emit_op(c, OP_READ, "cyclic data (userdata 2)", NULL, NULL);
+        break;
+    case UD_PROG:
+        snprintf(t, sizeof t, "programmer command 0x%02x", sub);
+        /* 0x10: forces, which override process outputs */
+        emit_op(c, sub == 0x10 ? OP_PROCESS_WRITE : OP_DIAGNOSTIC, t, NULL, NULL);
+        break;
+    default:
+        snprintf(t, sizeof t, "userdata group %u function 0x%02x", group, sub);
+        emit_op(c, OP_OTHER, t, NULL, NULL);
+    }
+}
+
+/* userdata parameter: head 00 01 12, length, method, type/group, sub-function, sequence
+ * number; with length 8 also data unit reference, last-data-unit flag and an error code */
+static void userdata(struct pctx *c, struct s7_state *s, int dir, struct rd *param,
+                     struct rd *data)
+{
+    rd_skip(param, 3);
     uint8_t plen = rd_u8(param);
-    (void)plen;
     rd_skip(param, 1); /* method */
     uint8_t tg = rd_u8(param), sub = rd_u8(param);
-    uint8_t type = tg >> 4, group = tg & 0x0f;
-    if (!rd_ok(param))
-        return;
-    bool response = type == 8;
-    if (group == 4 && sub == 1) { /* read SZL */
-        uint8_t ret = rd_u8(data);
-        rd_skip(data, 3); /* transport size, length */
-        uint16_t id = rd_be16(data), index = rd_be16(data);
-        if (!response) {
-            char t[40];
-            snprintf(t, sizeof t, "szl 0x%04x index 0x%04x", id, index);
-            emit_op(c, OP_READ, "read szl", t, NULL);
-            return;
-        }
-        if (ret != 0xff)
-            return;
-        uint16_t len = rd_be16(data), count = rd_be16(data);
-        if (!rd_ok(data) || len == 0)
-            return;
-        if (c->dir == 1)
-            emit_role(c, WHO_SRC, "plc", "s7comm szl answer");
-        if ((id & 0x00ff) == 0x11)
-            szl_0011(c, data, len, count);
-        else if ((id & 0x00ff) == 0x1c)
-            szl_001c(c, data, len, count);
-        if (s)
-            s->szl_done |= (uint8_t)(((id & 0xff) == 0x11) | (((id & 0xff) == 0x1c) << 1));
+    rd_skip(param, 1); /* sequence number */
+    uint8_t dur = 0, last = 0;
+    uint16_t err = 0;
+    if (plen >= 8) {
+        dur = rd_u8(param);
+        last = rd_u8(param);
+        err = rd_be16(param);
+    }
+    if (!rd_ok(param)) {
+        emit_malformed(c, "s7comm: userdata parameter truncated");
         return;
     }
-    if (response)
-        return;
-    if (group == 5)
-        emit_op(c, OP_AUTH, sub == 1 ? "plc password" : "clear password", NULL, NULL);
-    else if (group == 7 && sub == 2)
-        emit_op(c, OP_TIME_SYNC, "set clock", NULL, NULL);
-    else if (group == 3)
-        emit_op(c, OP_READ, sub == 3 ? "get block info" : "list blocks", NULL, NULL);
-    else if (group == 1)
-        emit_op(c, OP_DIAGNOSTIC, "programmer command", NULL, NULL);
+    uint8_t type = tg >> 4, group = tg & 0x0f;
+    if (type == UD_REQUEST && dir == 0)
+        userdata_request(c, group, sub, data);
+    else if (type == UD_RESPONSE && group == UD_CPU && sub == UD_SZL_READ && !err)
+        szl_response(c, s, dur, last != 0, data);
 }
 
 static void s7comm(struct pctx *c, struct s7_state *s, int dir, struct rd *r)
@@ -358,86 +495,63 @@ static void s7comm(struct pctx *c, struct s7_state *s, int dir, struct rd *r)
     }
     switch (rosctr) {
     case ROSCTR_JOB:
-        job(c, s, ref, &param);
+        if (dir == 0)
+            job(c, s, ref, &param);
         break;
     case ROSCTR_ACK:
     case ROSCTR_ACK_DATA:
-        if (dir == 1 && rosctr == ROSCTR_ACK_DATA)
+        if (dir == 1 && rosctr == ROSCTR_ACK_DATA && !s->role_done) {
+            s->role_done = true;
             emit_role(c, WHO_SRC, "plc", "s7comm ack-data from the iso-tsap server");
-        if ((eclass || ecode) && s) {
-            for (int i = 0; i < S7_PENDING; i++) {
-                struct s7_pending *p = &s->pending[i];
-                if (!p->used || p->ref != ref)
-                    continue;
-                char res[48];
-                snprintf(res, sizeof res, "error class 0x%02x code 0x%02x", eclass, ecode);
-                emit_op(c, (enum op_kind)p->kind, p->function, NULL, res);
-                p->used = 0;
-            }
+        }
+        if (!eclass && !ecode)
+            break;
+        for (int i = 0; i < S7_PENDING; i++) {
+            struct s7_pending *p = &s->pending[i];
+            if (!p->used || p->ref != ref)
+                continue;
+            char res[48];
+            snprintf(res, sizeof res, "error class 0x%02x code 0x%02x", eclass, ecode);
+            emit_op(c, (enum op_kind)p->kind, p->function, NULL, res);
+            p->used = 0;
         }
         break;
     case ROSCTR_USERDATA:
-        userdata(c, s, &param, &data);
+        userdata(c, s, dir, &param, &data);
         break;
     default:
         emit_malformed(c, "s7comm: unknown ROSCTR");
     }
 }
 
-/* S7comm-plus: version, session setup and writes; an order number that travels in clear */
-static void s7plus(struct pctx *c, struct s7_state *s, struct rd *r)
+/* COTP connection request: the destination TSAP says what connects to what - two bytes
+ * (connection type 1 PG, 2 OP, 3 S7 basic; rack and slot of the CPU) or, for S7-1200/1500, a
+ * name whose suffix tells an HMI from an engineering station */
+static void cotp_connect(struct pctx *c, struct rd *cotp)
 {
-    rd_skip(r, 1);
-    uint8_t version = rd_u8(r);
-    uint16_t len = rd_be16(r);
-    uint8_t opcode = rd_u8(r);
-    rd_skip(r, 2);
-    uint16_t fn = rd_be16(r);
-    if (!rd_ok(r)) {
-        emit_malformed(c, "s7comm-plus: header truncated");
-        return;
-    }
-    (void)len;
-    emit_set_protocol(c, PROTO_S7COMM_PLUS);
-    emit_protocol(c, PROTO_S7COMM);
-    if (s && !s->plus_version_seen) {
-        s->plus_version_seen = true;
-        emit_attrf(c, WHO_SERVER, F_PROTOCOL_VERSION, "s7comm-plus header", "s7comm-plus V%u",
-                   version);
-    }
-    if (opcode == 0x31) { /* request */
-        switch (fn) {
-        case 0x04ca: emit_op(c, OP_SESSION, "create object (0x04ca)", NULL, NULL); break;
-        case 0x04d4: emit_op(c, OP_SESSION, "delete object (0x04d4)", NULL, NULL); break;
-        case 0x04f2: emit_op(c, OP_PROCESS_WRITE, "set variable (0x04f2)", NULL, NULL); break;
-        case 0x0542:
-            emit_op(c, OP_PROCESS_WRITE, "set multiple variables (0x0542)", NULL, NULL);
-            break;
-        case 0x054c: emit_op(c, OP_READ, "get multiple variables (0x054c)", NULL, NULL); break;
-        case 0x04bb: emit_op(c, OP_READ, "explore (0x04bb)", NULL, NULL); break;
-        default: break;
+    rd_skip(cotp, 5); /* dst ref, src ref, class */
+    while (rd_left(cotp) >= 2) {
+        uint8_t code = rd_u8(cotp), n = rd_u8(cotp);
+        struct rd v = rd_sub(cotp, n);
+        if (code != COTP_PARAM_DST_TSAP || !rd_ok(cotp))
+            continue;
+        char t[64], name[40];
+        if (n == 2) {
+            static const char *const types[] = {"", "pg", "op", "s7 basic"};
+            uint8_t hi = rd_u8(&v), lo = rd_u8(&v);
+            snprintf(t, sizeof t, "tsap 0x%02x%02x (%s%srack %u slot %u)", hi, lo,
+                     hi >= 1 && hi <= 3 ? types[hi] : "", hi >= 1 && hi <= 3 ? ", " : "",
+                     lo >> 5, lo & 0x1f);
+        } else {
+            rd_str(&v, n < sizeof name ? n : sizeof name - 1, name, sizeof name);
+            snprintf(t, sizeof t, "tsap %s", name);
+            if (!strcmp(name, "SIMATIC-ROOT-HMI"))
+                emit_role(c, WHO_SRC, "hmi", "s7comm-plus tsap SIMATIC-ROOT-HMI");
+            else if (!strcmp(name, "SIMATIC-ROOT-ES"))
+                emit_role(c, WHO_SRC, "engineering-workstation",
+                          "s7comm-plus tsap SIMATIC-ROOT-ES");
         }
-        return;
-    }
-    if (opcode != 0x32)
-        return;
-    emit_role(c, WHO_SRC, "plc", "s7comm-plus response");
-    /* order numbers are plain ASCII inside the attribute values: "6ES7 5xx-xxxxx-xxxx" */
-    while (rd_left(r) >= 19) {
-        if (rd_match(r, "6ES7 ", 5) || rd_match(r, "6ES7", 4)) {
-            char on[24];
-            struct rd t = *r;
-            rd_str(&t, rd_left(&t) < 19 ? rd_left(&t) : 19, on, sizeof on);
-            bool ok = strlen(on) >= 18;
-            for (size_t i = 0; ok && on[i]; i++)
-                ok = (on[i] >= '0' && on[i] <= '9') || (on[i] >= 'A' && on[i] <= 'Z') ||
-                     on[i] == ' ' || on[i] == '-';
-            if (ok) {
-                emit_attr(c, WHO_SRC, F_ORDER_NUMBER, on, "s7comm-plus session response");
-                return;
-            }
-        }
-        rd_skip(r, 1);
+        emit_op(c, OP_SESSION, "cotp connect", t, NULL);
     }
 }
 
@@ -460,20 +574,10 @@ static void parse(struct pctx *c, void *state, int dir, struct rd *pdu)
         emit_malformed(c, "s7comm: bad TPKT/COTP header");
         return;
     }
-    if (type == COTP_CR || type == COTP_CC) {
-        /* the destination TSAP of a connection request names the CPU's rack and slot */
-        rd_skip(&cotp, 5);
-        while (rd_left(&cotp) >= 2) {
-            uint8_t code = rd_u8(&cotp), n = rd_u8(&cotp);
-            struct rd v = rd_sub(&cotp, n);
-            if (code == 0xc2 && n == 2 && type == COTP_CR) {
-                uint8_t hi = rd_u8(&v), lo = rd_u8(&v);
-                char t[48];
-                snprintf(t, sizeof t, "tsap 0x%02x%02x (rack %u slot %u)", hi, lo, lo >> 5,
-                         lo & 0x1f);
-                emit_op(c, OP_SESSION, "cotp connect", t, NULL);
-            }
-        }
+    if (!s)
+        return;
+    if (type == COTP_CR && dir == 0) {
+        cotp_connect(c, &cotp);
         return;
     }
     if (type != COTP_DT || !rd_left(pdu))
@@ -482,7 +586,7 @@ static void parse(struct pctx *c, void *state, int dir, struct rd *pdu)
     if (id == S7_ID)
         s7comm(c, s, dir, pdu);
     else if (id == S7P_ID)
-        s7plus(c, s, pdu);
+        s7p_parse(c, &s->plus, dir, pdu);
     else if (looks_like_session(pdu))
         emit_set_protocol(c, PROTO_MMS);
 }

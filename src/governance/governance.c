@@ -251,12 +251,13 @@ json_t *governance_ownership(struct store *s)
         sqlite3_finalize(st);
     }
     const char *approved = g ? str(g, "approved_by_board") : NULL;
-    json_t *out = json_pack("{s:b, s:o, s:o, s:I, s:I, s:s?, s:O}", "assigned", g != NULL,
+    json_t *esc = g && json_object_get(g, "escalation")
+                      ? json_incref(json_object_get(g, "escalation"))
+                      : json_array();
+    json_t *out = json_pack("{s:b, s:o, s:o, s:I, s:I, s:s?, s:o}", "assigned", g != NULL,
                             "zones_with_owner", zones, "zones_without_owner", without,
                             "ot_assets_without_owner", ot_without, "ot_assets", ot_total,
-                            "approved_by_board", approved, "escalation",
-                            g && json_object_get(g, "escalation") ? json_object_get(g, "escalation")
-                                                                  : json_array());
+                            "approved_by_board", approved, "escalation", esc);
     if (!g)
         json_object_set_new(out, "note", json_string("no governance file imported (otscope"
                                                      " governance import FILE.yaml): the"

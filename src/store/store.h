@@ -13,7 +13,7 @@
 
 #include "inventory/collect.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2 /* = the number of migrations in schema.h */
 
 struct store;
 

@@ -9,6 +9,8 @@
 
 #include "vuln/vuln.h"
 
+#define BOX "\xe2\x96\xa1" /* "□": one character in Omron names */
+
 /* ---- vendors ---- */
 
 /* alnum-only forms; left: as written (advisories, OUI table, CPE), right: canonical */
@@ -551,7 +553,7 @@ static void row_patterns(const char *name, char *out, size_t n)
             add_word(out, n, c, '|');
         return;
     }
-    if (strchr(name, '*') || strstr(name, "\xe2\x96\xa1")) {
+    if (strchr(name, '*') || strstr(name, BOX)) {
         char c[128];
         compact_upper(name, c, sizeof c);
         add_word(out, n, c, '|');
@@ -650,25 +652,46 @@ static bool vendor_fits(const struct vuln_row *row, const struct vuln_ident *id)
     return false;
 }
 
-/* glob over compact upper-case text: '*' any run, "□" one character, "(...)" optional */
-static bool glob(const char *p, const char *s)
+/* '*' any run, "□" one character; iterative with one backtracking point, so a pattern of many
+ * stars cannot explode */
+static bool glob_plain(const char *p, const char *s)
 {
-    if (!*p)
-        return !*s;
-    if (*p == '*')
-        return glob(p + 1, s) || (*s && glob(p, s + 1));
-    if (!strncmp(p, "\xe2\x96\xa1", 3))
-        return *s && glob(p + 3, s + 1);
-    if (*p == '(') {
-        const char *e = strchr(p, ')');
-        if (e) {
-            size_t l = (size_t)(e - p - 1);
-            if (!strncmp(s, p + 1, l) && glob(e + 1, s + l))
-                return true;
-            return glob(e + 1, s);
+    const char *star_p = NULL, *star_s = NULL;
+    while (*s) {
+        if (*p == '*') {
+            star_p = ++p;
+            star_s = s;
+        } else if (!strncmp(p, BOX, 3)) {
+            p += 3;
+            s++;
+        } else if (*p && *p == *s) {
+            p++;
+            s++;
+        } else if (star_p) {
+            p = star_p;
+            s = ++star_s;
+        } else {
+            return false;
         }
     }
-    return *p == *s && glob(p + 1, s + 1);
+    while (*p == '*')
+        p++;
+    return !*p;
+}
+
+/* "(...)" groups are optional: tried with and without (at most 3 groups) */
+static bool glob(const char *p, const char *s, int groups)
+{
+    const char *o = strchr(p, '('), *e = o ? strchr(o, ')') : NULL;
+    if (!o || !e || groups >= 3)
+        return glob_plain(p, s);
+    char with[128], without[128];
+    int a = snprintf(with, sizeof with, "%.*s%.*s%s", (int)(o - p), p, (int)(e - o - 1), o + 1,
+                     e + 1);
+    int b = snprintf(without, sizeof without, "%.*s%s", (int)(o - p), p, e + 1);
+    if (a < 0 || b < 0 || (size_t)a >= sizeof with || (size_t)b >= sizeof without)
+        return false;
+    return glob(with, s, groups + 1) || glob(without, s, groups + 1);
 }
 
 static bool pattern_fits(const char *patterns, const struct vuln_ident *id)
@@ -676,9 +699,9 @@ static bool pattern_fits(const char *patterns, const struct vuln_ident *id)
     char tmp[256];
     snprintf(tmp, sizeof tmp, "%s", patterns);
     for (char *save = NULL, *p = strtok_r(tmp, "|", &save); p; p = strtok_r(NULL, "|", &save)) {
-        if (strlen(p) > 48)
+        if (strlen(p) > 120)
             continue; /* bound the backtracking */
-        if ((id->compact[0] && glob(p, id->compact)) || (id->order[0] && glob(p, id->order)))
+        if ((id->compact[0] && glob(p, id->compact, 0)) || (id->order[0] && glob(p, id->order, 0)))
             return true;
     }
     return false;

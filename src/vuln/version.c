@@ -272,7 +272,10 @@ static bool add_constraint(struct vrange *r, enum vop op, const char *tok, size_
     if (!trimmed_copy(t, trimmed, sizeof trimmed) || !vuln_ver_parse(trimmed, &r->c[r->n].v))
         return false;
     r->c[r->n].op = op;
-    snprintf(r->c[r->n].text, sizeof r->c[r->n].text, "%s", trimmed);
+    const char *shown = trimmed; /* "Version V4.4" reads as "V4.4" in reasons */
+    if (prefix_ci(shown, "version ") && (shown[8] == 'V' || shown[8] == 'v'))
+        shown += 8;
+    snprintf(r->c[r->n].text, sizeof r->c[r->n].text, "%s", shown);
     r->n++;
     return true;
 }

@@ -15,6 +15,7 @@
 # No packet leaves the two namespaces: they have no route but 10.99.0.0/24, their resolver
 # points at their own loopback, and the test's servers listen only on 10.99.0.1.
 # PEERS_KEEP=1 keeps the work directory (capture, JSON) for a look after a failure.
+# shellcheck disable=SC2016,SC2317  # check() evals its quoted condition; cleanup runs from a trap
 set -u
 bin=$(readlink -f "${1:-}")
 if [ -z "${1:-}" ] || [ ! -x "$bin" ]; then
@@ -124,8 +125,7 @@ check "tcpdump listens on host A's veth" 'wait_for 10 grep -q "listening on" "$t
 "${in_a[@]}" "$py" "$here/modbus_peer.py" server "$ipa" 502 > "$tmp/modbus-server.log" 2>&1 &
 pids="$pids $!"
 "${in_a[@]}" node "$here/opcua_peer.js" server "$ipa" 4840 "$tmp/pki" > "$tmp/opcua-server.log" 2>&1 &
-ua_server_pid=$!
-pids="$pids $ua_server_pid"
+pids="$pids $!"
 
 check "pymodbus server listens on $ipa:502" 'wait_for 20 listening 502'
 "${in_b[@]}" timeout 60 "$py" "$here/modbus_peer.py" client "$ipa" 502 > "$tmp/modbus-client.log" 2>&1
@@ -143,14 +143,15 @@ check "node-opcua server saw the write and the call" \
   'grep -q "setpoint written: 42.5" "$tmp/opcua-server.log" && grep -q "StartPump(3) called" "$tmp/opcua-server.log"'
 
 # ---- stop the peers and the capture ----
+stop() { # signal pid: signal it, give it 10 s, then SIGKILL; reap it
+  kill "-$1" "$2" 2>/dev/null
+  wait_for 10 eval "! kill -0 $2 2>/dev/null" || kill -KILL "$2" 2>/dev/null
+  wait "$2" 2>/dev/null
+}
 sleep 0.5
-kill -TERM "$ua_server_pid" 2>/dev/null   # the OPC UA server closes its sockets
-sleep 1
-for p in $pids; do [ "$p" = "$tcpdump_pid" ] || kill -TERM "$p" 2>/dev/null; done
+for p in $pids; do [ "$p" = "$tcpdump_pid" ] || stop TERM "$p"; done   # servers close their sockets
 sleep 0.5
-kill -INT "$tcpdump_pid" 2>/dev/null   # tcpdump flushes the capture and exits
-wait_for 10 eval '! kill -0 "$tcpdump_pid" 2>/dev/null' || kill -KILL "$tcpdump_pid" 2>/dev/null
-wait 2>/dev/null
+stop INT "$tcpdump_pid"   # tcpdump flushes the capture and exits
 pids=""
 npk=$(tcpdump -r "$pcap" -n 2>/dev/null | wc -l)
 check "the capture holds the conversation ($npk packets)" '[ "$npk" -gt 40 ]'

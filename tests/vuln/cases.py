@@ -155,7 +155,13 @@ ASSETS = [  # id, vendor, product, order_number, firmware, mac_vendor
 ]
 
 
-def vulns_checks(db):
+def vulns_checks(tmp, db):
+    epss = os.path.join(tmp, 'epss.csv')
+    open(epss, 'w').write('#model_version:v2023.03.01,score_date:2024-01-02T00:00:00+0000\n'
+                          'cve,epss,percentile\nCVE-2019-10923,0.01234,0.50000\n')
+    p = run('vuln', 'import', '--db', db, epss)
+    check('EPSS CSV with a comment line', p.returncode == 0 and 'EPSS scores: 1' in p.stdout,
+          p.stdout + p.stderr)
     con = sqlite3.connect(db)
     for a in ASSETS:
         con.execute('insert into assets(id, site, vendor, product, order_number, firmware,'
@@ -177,6 +183,7 @@ def vulns_checks(db):
     check('CVSS and vector', m.get('cvss') == 7.5 and str(m.get('cvss_vector')).startswith('CVSS:3'),
           '%s %s' % (m.get('cvss'), m.get('cvss_vector')))
     check('url', str(m.get('url')).startswith('https://'), m.get('url'))
+    check('EPSS of the match', m.get('epss') == 0.01234, m.get('epss'))
     check('no firmware: unknown exposure', by['plc-no-fw']['unknown_exposure'] is True)
     check('no product: unknown exposure', by['host-vague']['unknown_exposure'] is True)
     check('unknown exposure is not clean', by['host-vague']['risk']['level'] == 'unknown')
@@ -230,7 +237,7 @@ def main():
         import_checks(tmp, db)
         ok = run_cases(db)
         revision_checks(tmp, db)
-        vulns_checks(db)
+        vulns_checks(tmp, db)
         end_to_end(tmp, db)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
