@@ -239,9 +239,8 @@ json_t *governance_ownership(struct store *s)
                                   "ot_assets", ot);
             if (o) {
                 json_object_set(z, "accountable", json_object_get(o, "accountable"));
-                json_object_set(z, "deputies", json_object_get(o, "deputies")
-                                                   ? json_object_get(o, "deputies")
-                                                   : json_array());
+                json_t *dep = json_object_get(o, "deputies");
+                json_object_set_new(z, "deputies", dep ? json_incref(dep) : json_array());
                 json_array_append_new(zones, z);
             } else {
                 ot_without += ot;

@@ -88,7 +88,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 for ns in "$a" "$b"; do
-  ip netns add "$ns" || { echo "FAIL cannot create namespace $ns"; exit 1; }
+  ip netns add "$ns" || { echo "FAIL cannot create namespace $ns"; fail=$((fail + 1)); finish; }
   # `ip netns exec` binds these over /etc: names resolve locally, DNS goes to the namespace's
   # own loopback (nothing listens there), never out
   mkdir -p "/etc/netns/$ns"
@@ -100,7 +100,7 @@ for ns in "$a" "$b"; do
   ip -n "$ns" link set lo up
 done
 ip link add "$va" address "$maca" netns "$a" type veth peer name "$vb" address "$macb" netns "$b" \
-  || { echo "FAIL cannot create the veth pair"; exit 1; }
+  || { echo "FAIL cannot create the veth pair"; fail=$((fail + 1)); finish; }
 ip -n "$a" addr add "$ipa/24" dev "$va"
 ip -n "$b" addr add "$ipb/24" dev "$vb"
 ip -n "$a" link set "$va" up
