@@ -21,7 +21,7 @@
 #define COTP_PARAM_DST_TSAP 0xc2
 #define S7_ID 0x32
 #define S7P_ID 0x72
-#define S7_PENDING 6
+#define S7_PENDING 4 /* jobs in flight per connection (max AmQ is 1..8, mostly 1-3) */
 #define SZL_PART_MAX 64 /* longest SZL record continued over a segment boundary */
 
 enum { ROSCTR_JOB = 1, ROSCTR_ACK = 2, ROSCTR_ACK_DATA = 3, ROSCTR_USERDATA = 7 };
@@ -34,6 +34,7 @@ struct s7_pending {
     uint16_t ref;
     uint8_t kind, used;
     char function[40];
+    char target[28];
 };
 
 /* an SZL answer segmented over several userdata responses ("more data follows"): where the
@@ -127,15 +128,16 @@ static void first_item(struct rd *r, uint8_t count, char *out, size_t outsz)
                  count > 1 ? " +more" : "");
 }
 
-static void remember(struct s7_state *s, uint16_t ref, enum op_kind k, const char *fn)
+/* a job whose error answer becomes its result */
+static void remember(struct s7_state *s, uint16_t ref, enum op_kind k, const char *fn,
+                     const char *target)
 {
-    if (!s)
-        return;
     struct s7_pending *p = &s->pending[s->next++ % S7_PENDING];
     p->ref = ref;
     p->kind = (uint8_t)k;
     p->used = 1;
     str_copy(p->function, sizeof p->function, fn);
+    str_copy(p->target, sizeof p->target, target ? target : "");
 }
 
 static void job(struct pctx *c, struct s7_state *s, uint16_t ref, struct rd *param)
@@ -156,7 +158,7 @@ static void job(struct pctx *c, struct s7_state *s, uint16_t ref, struct rd *par
         first_item(param, count, target, sizeof target);
         const char *f = fn == 4 ? "read var (0x04)" : "write var (0x05)";
         enum op_kind k = fn == 4 ? OP_READ : OP_PROCESS_WRITE;
-        remember(s, ref, k, f);
+        remember(s, ref, k, f, target);
         emit_op(c, k, f, target, NULL);
         return;
     }
@@ -168,7 +170,7 @@ static void job(struct pctx *c, struct s7_state *s, uint16_t ref, struct rd *par
         block_name(param, n, name, sizeof name);
         bool down = fn == 0x1a;
         const char *f = down ? "request download (0x1a)" : "start upload (0x1d)";
-        remember(s, ref, down ? OP_PROGRAM_DOWNLOAD : OP_PROGRAM_UPLOAD, f);
+        remember(s, ref, down ? OP_PROGRAM_DOWNLOAD : OP_PROGRAM_UPLOAD, f, name);
         emit_op(c, down ? OP_PROGRAM_DOWNLOAD : OP_PROGRAM_UPLOAD, f, name, NULL);
         return;
     }
@@ -229,7 +231,7 @@ static void job(struct pctx *c, struct s7_state *s, uint16_t ref, struct rd *par
             k = OP_CONFIG_WRITE;
             what = !strcmp(svc, "_GARB") ? "compress memory (_GARB)" : "copy ram to rom (_MODU)";
         }
-        remember(s, ref, k, what);
+        remember(s, ref, k, what, target);
         emit_op(c, k, what, target[0] ? target : NULL, NULL);
         return;
     }
@@ -512,7 +514,8 @@ static void s7comm(struct pctx *c, struct s7_state *s, int dir, struct rd *r)
                 continue;
             char res[48];
             snprintf(res, sizeof res, "error class 0x%02x code 0x%02x", eclass, ecode);
-            emit_op(c, (enum op_kind)p->kind, p->function, NULL, res);
+            emit_op(c, (enum op_kind)p->kind, p->function, p->target[0] ? p->target : NULL,
+                    res);
             p->used = 0;
         }
         break;

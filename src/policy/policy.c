@@ -154,7 +154,7 @@ static int add_cidr(struct yctx *y, yaml_node_t *n, void *dst)
 static int add_vlan(struct yctx *y, yaml_node_t *n, void *dst)
 {
     struct zone *z = dst;
-    int v;
+    int v = 0;
     if (z->nvlan == POLICY_MAX_ITEMS)
         return fail(y, n, "too many vlans in one zone");
     if (get_int(y, n, 1, 4094, &v))
@@ -199,7 +199,7 @@ static int add_proto(struct yctx *y, yaml_node_t *n, void *dst)
 static int add_port(struct yctx *y, yaml_node_t *n, void *dst)
 {
     struct conduit *c = dst;
-    int v;
+    int v = 0;
     if (c->nport == POLICY_MAX_ITEMS)
         return fail(y, n, "too many ports in one conduit");
     if (get_int(y, n, 1, 65535, &v))

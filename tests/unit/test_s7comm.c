@@ -116,8 +116,8 @@ static size_t szl_rsp(uint8_t *s7, uint8_t dur, uint8_t last, const uint8_t *d, 
     static const uint8_t hdr[] = {0x32, 7, 0, 0, 0, 3, 0, 12, 0, 0,
                                   0, 1, 0x12, 8, 0x12, 0x84, 1, 1, 0, 0, 0, 0};
     memcpy(s7, hdr, sizeof hdr);
-    s7[19] = dur;
-    s7[20] = last;
+    s7[18] = dur;
+    s7[19] = last;
     size_t o = sizeof hdr;
     s7[o++] = 0xff;
     s7[o++] = 9;
@@ -186,6 +186,12 @@ static void jobs_are_operations(void **st)
     const struct dtest_op *w = dtest_op_find(&T, OP_PROCESS_WRITE);
     assert_non_null(w);
     assert_string_equal(w->target, "DB5.DBX 10.0 (2)");
+    /* the CPU refuses the write: the error is the write's result */
+    static const uint8_t err[] = {0x32, 3, 0, 0, 0, 9, 0, 0, 0, 0, 0x81, 0x04};
+    dtest_pdu(&T, 1, buf, wrap(err, sizeof err));
+    assert_int_equal(dtest_op_count(&T, OP_PROCESS_WRITE), 2);
+    assert_string_equal(T.ops[T.nop - 1].result, "error class 0x81 code 0x04");
+    assert_string_equal(T.ops[T.nop - 1].target, "DB5.DBX 10.0 (2)");
     static const uint8_t dl[] = {0x32, 1, 0, 0, 0, 10, 0, 18, 0, 0, 0x1a, 0, 1, 0, 0, 0, 0, 0,
                                  9, '_', '0', '8', '0', '0', '0', '0', '1', 'P'};
     dtest_pdu(&T, 0, buf, wrap(dl, sizeof dl));
@@ -208,12 +214,6 @@ static void jobs_are_operations(void **st)
                                   '_', 'D', 'E', 'L', 'E'};
     dtest_pdu(&T, 0, buf, wrap(del, sizeof del));
     assert_string_equal(dtest_op_find(&T, OP_PROGRAM_DELETE)->target, "FB 12");
-    /* the CPU refuses the write: the error is the write's result */
-    static const uint8_t err[] = {0x32, 3, 0, 0, 0, 9, 0, 0, 0, 0, 0x81, 0x04};
-    dtest_pdu(&T, 1, buf, wrap(err, sizeof err));
-    assert_int_equal(dtest_op_count(&T, OP_PROCESS_WRITE), 2);
-    assert_string_equal(T.ops[T.nop - 1].result, "error class 0x81 code 0x04");
-    assert_string_equal(T.ops[T.nop - 1].target, "DB5.DBX 10.0 (2)");
     /* a job sent by the server (the PLC's download-block requests) is not an operation */
     int before = T.nop;
     dtest_pdu(&T, 1, buf, wrap(stop, sizeof stop));
@@ -229,7 +229,7 @@ static void password_and_tsap(void **st)
     dtest_pdu(&T, 0, buf, wrap(pw, sizeof pw));
     assert_int_equal(dtest_op_count(&T, OP_AUTH), 1);
     assert_true(dtest_has_finding(&T, "cleartext-credentials"));
-    static const uint8_t cr[] = {3, 0, 0, 36, 31, 0xe0, 0, 0, 0, 1, 0, 0xc0, 1, 0x0a, 0xc1, 2,
+    static const uint8_t cr[] = {3, 0, 0, 35, 30, 0xe0, 0, 0, 0, 1, 0, 0xc0, 1, 0x0a, 0xc1, 2,
                                  6, 0, 0xc2, 15, 'S', 'I', 'M', 'A', 'T', 'I', 'C', '-', 'R',
                                  'O', 'O', 'T', '-', 'E', 'S'};
     dtest_pdu(&T, 0, cr, sizeof cr);
