@@ -47,7 +47,7 @@ $(FUZZ)/build.ninja:
 fuzz-smoke: $(FUZZ)/build.ninja
 	tools/install-deps.sh fuzz
 	ninja -C $(FUZZ)
-	tests/fuzz/run.sh $(FUZZ) 10
+	tests/fuzz/run.sh $(FUZZ) 5
 
 fuzz: $(FUZZ)/build.ninja
 	tools/install-deps.sh fuzz
