@@ -65,8 +65,7 @@ static int do_import(const char *db, bool quiet, int argc, char **argv)
         printf("imported %u advisories (%u replaced by a newer revision, %u unchanged, %u older"
                " kept out) with %u product rows (%u ranges cannot be evaluated: possible"
                " matches)\n",
-               st.advisories, st.replaced, st.unchanged, st.older, st.products,
-               st.unparsed_ranges);
+               st.advisories, st.replaced, st.unchanged, st.older, st.products, st.unparsed_ranges);
         printf("NVD CVEs: %u; KEV entries: %u; EPSS scores: %u\n", st.nvd_cves, st.kev, st.epss);
         printf("%u files in %.2f s; %u skipped (not advisory data); %u bad\n", st.files,
                seconds_since(&t0), st.skipped, st.bad);
@@ -113,8 +112,8 @@ static void match_row(struct table *t, const char *const *lead, size_t nlead, co
     size_t k = 0;
     for (; k < nlead; k++)
         cells[k] = lead[k];
-    const char *rest[] = {jstr(m, "advisory"), jstr(m, "certainty"), cvss, kev, epss,
-                          jstr(m, "fixed_in"), cves};
+    const char *rest[] = {
+        jstr(m, "advisory"), jstr(m, "certainty"), cvss, kev, epss, jstr(m, "fixed_in"), cves};
     for (size_t i = 0; i < sizeof rest / sizeof *rest; i++)
         cells[k++] = rest[i];
     if (reason)
@@ -122,8 +121,8 @@ static void match_row(struct table *t, const char *const *lead, size_t nlead, co
     table_add(t, cells);
 }
 
-static int do_lookup(const char *db, enum out_format fmt, const char *vendor,
-                     const char *product, const char *order, const char *version)
+static int do_lookup(const char *db, enum out_format fmt, const char *vendor, const char *product,
+                     const char *order, const char *version)
 {
     if (!vendor && !order)
         return usage_error("vuln", "lookup wants --vendor (or an --order-number)");
@@ -141,8 +140,8 @@ static int do_lookup(const char *db, enum out_format fmt, const char *vendor,
     if (fmt == FMT_JSON) {
         print_json(doc, stdout);
     } else {
-        static const char *const hdr[] = {"advisory", "certainty", "cvss", "kev", "epss",
-                                          "fixed_in", "cves", "reason"};
+        static const char *const hdr[] = {"advisory", "certainty", "cvss", "kev",
+                                          "epss",     "fixed_in",  "cves", "reason"};
         struct table t;
         table_init(&t, 8, hdr);
         size_t i;
@@ -222,9 +221,9 @@ int cmd_vuln(int argc, char **argv)
 
 static void vulns_table(const json_t *doc)
 {
-    static const char *const hdr[] = {"asset",    "risk",      "vendor", "product",
-                                      "firmware", "advisory",  "certainty", "cvss",
-                                      "kev",      "epss",      "fixed_in",  "cves"};
+    static const char *const hdr[] = {"asset",    "risk",     "vendor",    "product",
+                                      "firmware", "advisory", "certainty", "cvss",
+                                      "kev",      "epss",     "fixed_in",  "cves"};
     struct table t;
     table_init(&t, 12, hdr);
     size_t i;
@@ -236,10 +235,18 @@ static void vulns_table(const json_t *doc)
         const json_t *ms = json_object_get(a, "matches");
         if (json_array_size(ms) == 0) {
             bool unknown = json_is_true(json_object_get(a, "unknown_exposure"));
-            const char *row[] = {lead[0], lead[1], lead[2], lead[3], lead[4],
+            const char *row[] = {lead[0],
+                                 lead[1],
+                                 lead[2],
+                                 lead[3],
+                                 lead[4],
                                  unknown ? "unknown exposure" : "none known",
                                  unknown ? jstr(a, "unknown_reason") : "-",
-                                 "-", "-", "-", "-", "-"};
+                                 "-",
+                                 "-",
+                                 "-",
+                                 "-",
+                                 "-"};
             table_add(&t, row);
             continue;
         }

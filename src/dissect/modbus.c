@@ -194,6 +194,16 @@ static void op(struct pctx *c, enum op_kind k, uint8_t fc, const char *what, uin
     emit_op(c, k, function, target, result);
 }
 
+/* UMAS operations are named "umas <name> (90/0x<code>)" */
+static void umas_op(struct pctx *c, enum op_kind k, const char *name, uint8_t code, uint8_t unit,
+                    const char *result)
+{
+    char function[96], target[16];
+    snprintf(function, sizeof function, "umas %s (90/0x%02x)", name, code);
+    snprintf(target, sizeof target, "unit %u", unit);
+    emit_op(c, k, function, target, result);
+}
+
 static int umas_index(uint8_t code)
 {
     for (size_t i = 0; i < sizeof umas / sizeof *umas; i++)
@@ -211,20 +221,17 @@ static void umas_request(struct pctx *c, struct mb_state *s, uint16_t tid, uint8
         emit_malformed(c, "modbus: umas request too short");
         return;
     }
-    char what[96], d[32];
     int i = umas_index(ufc);
     if (i < 0) {
-        snprintf(d, sizeof d, "umas function 0x%02x", ufc);
         remember(s, tid, MB_FC_UMAS, OP_OTHER, ufc);
-        op(c, OP_OTHER, MB_FC_UMAS, NULL, unit, d, NULL);
+        umas_op(c, OP_OTHER, "function", ufc, unit, NULL);
         return;
     }
     remember(s, tid, MB_FC_UMAS, umas[i].kind, ufc);
     /* a program transfer is one operation: its blocks and end are not reported again */
     if (ufc == 0x31 || ufc == 0x32 || ufc == 0x34 || ufc == 0x35)
         return;
-    snprintf(what, sizeof what, "umas %s (0x%02x)", umas[i].name, ufc);
-    op(c, umas[i].kind, MB_FC_UMAS, what, unit, NULL, NULL);
+    umas_op(c, umas[i].kind, umas[i].name, ufc, unit, NULL);
 }
 
 static void request(struct pctx *c, struct mb_state *s, uint16_t tid, uint8_t unit, uint8_t fc,
@@ -410,10 +417,8 @@ static void umas_response(struct pctx *c, struct mb_state *s, struct mb_req *q, 
         return;
     int i = umas_index(q->sub);
     if (status == UMAS_ERROR) {
-        char what[96];
-        snprintf(what, sizeof what, "umas %s (0x%02x)", i >= 0 ? umas[i].name : "function",
-                 q->sub);
-        op(c, (enum op_kind)q->kind, MB_FC_UMAS, what, unit, NULL, "umas error (0xfd)");
+        umas_op(c, (enum op_kind)q->kind, i >= 0 ? umas[i].name : "function", q->sub, unit,
+                "umas error (0xfd)");
         return;
     }
     if (status != UMAS_OK)

@@ -548,6 +548,8 @@ static void cotp_connect(struct pctx *c, struct rd *cotp)
         } else {
             rd_str(&v, n < sizeof name ? n : sizeof name - 1, name, sizeof name);
             snprintf(t, sizeof t, "tsap %s", name);
+            if (!strncmp(name, "SIMATIC-ROOT-", 13))
+                emit_set_protocol(c, PROTO_S7COMM_PLUS);
             if (!strcmp(name, "SIMATIC-ROOT-HMI"))
                 emit_role(c, WHO_SRC, "hmi", "s7comm-plus tsap SIMATIC-ROOT-HMI");
             else if (!strcmp(name, "SIMATIC-ROOT-ES"))

@@ -315,6 +315,7 @@ static void smb2_session_setup(struct pctx *c, struct smb_state *s, const struct
     if (rd_ok(&blob))
         security_blob(c, s, &blob);
     if (!response) {
+        emit_op(c, OP_AUTH, "session setup", NULL, NULL);
         pend_add(s, mid, OP_AUTH, "session setup", NULL);
         return;
     }

@@ -13,7 +13,7 @@
 #include "vuln/vuln.h"
 
 #define MAX_BRANCH_DEPTH 16
-#define MAX_MODELS 64
+#define MAX_MODELS       64
 
 struct leaf {
     const char *pid, *vendor, *family, *name, *full_name, *version; /* borrowed from the doc */
@@ -31,8 +31,8 @@ struct csaf {
 };
 
 struct slot {
-    size_t leaf;  /* index + 1 */
-    int64_t row;  /* product row, once stored */
+    size_t leaf; /* index + 1 */
+    int64_t row; /* product row, once stored */
 };
 
 /* the part of the branch path that names a product */
@@ -219,8 +219,9 @@ static int store_products(struct csaf *c, struct vuln_importer *im, int64_t adv)
 {
     for (size_t i = 0; i < c->n; i++) {
         const struct leaf *l = &c->leaves[i];
-        struct vuln_prod p = {l->pid,  l->vendor, l->family,  l->name, l->full_name,
-                              l->version ? l->version : "", NULL, l->models, l->nmodels};
+        struct vuln_prod p = {l->pid,  l->vendor,    l->family,
+                              l->name, l->full_name, l->version ? l->version : "",
+                              NULL,    l->models,    l->nmodels};
         int64_t row = vuln_put_product(im, adv, &p);
         if (row < 0)
             return bad(c, "%s", vuln_importer_error(im));
@@ -232,12 +233,11 @@ static int store_products(struct csaf *c, struct vuln_importer *im, int64_t adv)
 }
 
 /* §3.2.3.9 product_status: the groups that say affected, fixed, not affected, ... */
-static int store_status(struct csaf *c, struct vuln_importer *im, const json_t *v,
-                        const char *cve)
+static int store_status(struct csaf *c, struct vuln_importer *im, const json_t *v, const char *cve)
 {
-    static const char *const groups[] = {"first_affected", "known_affected", "last_affected",
-                                         "under_investigation", "known_not_affected",
-                                         "first_fixed", "fixed", "recommended"};
+    static const char *const groups[] = {
+        "first_affected",     "known_affected", "last_affected", "under_investigation",
+        "known_not_affected", "first_fixed",    "fixed",         "recommended"};
     const json_t *ps = json_object_get(v, "product_status");
     if (ps && !json_is_object(ps))
         return bad(c, "%s", "product_status is not an object");
@@ -337,8 +337,7 @@ static int store_vulnerability(struct csaf *c, struct vuln_importer *im, int64_t
     return store_remediations(c, im, adv, v);
 }
 
-static int csaf_write(struct csaf *c, struct vuln_importer *im, const json_t *doc,
-                      const char *path)
+static int csaf_write(struct csaf *c, struct vuln_importer *im, const json_t *doc, const char *path)
 {
     const json_t *d = json_object_get(doc, "document");
     const json_t *tr = json_object_get(d, "tracking");

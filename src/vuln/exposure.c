@@ -58,11 +58,11 @@ struct xctx {
 struct amatch {
     int64_t adv;
     enum vcert cert;
-    json_t *info;                 /* advisory, title, url, source */
+    json_t *info; /* advisory, title, url, source */
     char reason[512], product[256], range[256];
-    json_t *certain, *possible;   /* CVE sets (object keys) */
+    json_t *certain, *possible; /* CVE sets (object keys) */
     json_t *pids_certain, *pids_possible;
-    char fix_bound[48];           /* "<" bound of a matched row: fallback fixed version */
+    char fix_bound[48]; /* "<" bound of a matched row: fallback fixed version */
 };
 
 static const char *col(sqlite3_stmt *st, int i)
@@ -215,9 +215,9 @@ static struct amatch *find_amatch(struct amatch *ms, size_t *n, size_t cap, sqli
     m->info = json_object();
     json_object_set_new(m->info, "advisory", json_string(col(st, 14)));
     json_object_set_new(m->info, "title", json_string(col(st, 15)));
-    json_object_set_new(m->info, "url", sqlite3_column_type(st, 16) == SQLITE_NULL
-                                            ? json_null()
-                                            : json_string(col(st, 16)));
+    json_object_set_new(m->info, "url",
+                        sqlite3_column_type(st, 16) == SQLITE_NULL ? json_null()
+                                                                   : json_string(col(st, 16)));
     json_object_set_new(m->info, "source", json_string(col(st, 17)));
     m->certain = json_object();
     m->possible = json_object();
@@ -358,8 +358,8 @@ static void add_scores(struct xctx *x, int64_t adv, const json_t *cves, json_t *
 
 static int remediation_rank(const char *cat)
 {
-    static const char *const order[] = {"vendor_fix", "workaround", "mitigation",
-                                        "no_fix_planned", "none_available"};
+    static const char *const order[] = {"vendor_fix", "workaround", "mitigation", "no_fix_planned",
+                                        "none_available"};
     for (int i = 0; i < 5; i++)
         if (!strcmp(cat, order[i]))
             return i;
@@ -369,7 +369,7 @@ static int remediation_rank(const char *cat)
 struct fix {
     struct vver v;
     char fixed[64];
-    char *text;   /* the chosen remediation's details (owned) */
+    char *text; /* the chosen remediation's details (owned) */
     int rank;
 };
 
@@ -570,14 +570,12 @@ struct risk {
 
 static const char *risk_level(const struct risk *r)
 {
-    if (r->unknown)
-        return "unknown";
     if (r->certain)
-        return r->kev || r->cvss >= 9.0   ? "critical"
-               : r->cvss >= 7.0           ? "high"
-               : r->cvss >= 4.0           ? "medium"
-                                          : "low";
-    return r->possible ? "possible" : "none";
+        return r->kev || r->cvss >= 9.0 ? "critical"
+               : r->cvss >= 7.0         ? "high"
+               : r->cvss >= 4.0         ? "medium"
+                                        : "low";
+    return r->unknown ? "unknown" : r->possible ? "possible" : "none";
 }
 
 static json_t *risk_json(const json_t *matches, bool unknown, struct risk *r)
@@ -601,8 +599,7 @@ static json_t *risk_json(const json_t *matches, bool unknown, struct risk *r)
         r->epss = jnum(m, "epss") > r->epss ? jnum(m, "epss") : r->epss;
         size_t k;
         json_t *c;
-        json_array_foreach(json_object_get(m, "kev_cves"), k, c)
-            json_array_append(kev_cves, c);
+        json_array_foreach(json_object_get(m, "kev_cves"), k, c) json_array_append(kev_cves, c);
     }
     json_t *o = json_object();
     json_object_set_new(o, "level", json_string(risk_level(r)));
@@ -632,12 +629,13 @@ struct ranked {
     const char *id;
 };
 
-/* KEV first, then certain matches by CVSS, then possible ones, then unknown exposure */
+/* KEV first, then certain matches by CVSS, then unknown exposure, then possible matches only,
+ * then assets with nothing known */
 static int asset_order(const void *pa, const void *pb)
 {
     const struct ranked *a = pa, *b = pb;
-    int ra = a->r.kev ? 0 : a->r.certain ? 1 : a->r.possible ? 2 : a->r.unknown ? 3 : 4;
-    int rb = b->r.kev ? 0 : b->r.certain ? 1 : b->r.possible ? 2 : b->r.unknown ? 3 : 4;
+    int ra = a->r.kev ? 0 : a->r.certain ? 1 : a->r.unknown ? 2 : a->r.possible ? 3 : 4;
+    int rb = b->r.kev ? 0 : b->r.certain ? 1 : b->r.unknown ? 2 : b->r.possible ? 3 : 4;
     if (ra != rb)
         return ra - rb;
     if (a->r.cvss != b->r.cvss)
@@ -658,13 +656,15 @@ static json_t *asset_entry(struct xctx *x, sqlite3_stmt *st, struct risk *r)
     const char *why = vague(product, order, fw);
     struct vuln_ident ident;
     json_t *matches = NULL;
-    if (!why) {
+    /* without firmware the product's advisories are still listed (possible, or certain for
+     * "all versions" rows); without a product there is nothing to match */
+    if (!why || (*fw == '\0' && (*product || *order))) {
         /* no vendor from a protocol: the MAC OUI vendor is a weaker hint (at most possible) */
         bool weak = !*vendor && *macv;
         vuln_ident_init(&ident, weak ? macv : vendor, product, order, fw);
         ident.vendor_weak = weak;
         if (!ident.nvendors)
-            why = "no vendor";
+            why = why ? why : "no vendor";
         else
             matches = match_cached(x, &ident, weak ? macv : vendor, product, order, fw);
     }
@@ -721,8 +721,8 @@ int64_t vuln_advisory_count(struct store *s)
 {
     sqlite3_stmt *st = NULL;
     int64_t n = 0;
-    if (sqlite3_prepare_v2(store_db(s), "SELECT count(*) FROM vuln_advisories", -1, &st,
-                           NULL) == SQLITE_OK &&
+    if (sqlite3_prepare_v2(store_db(s), "SELECT count(*) FROM vuln_advisories", -1, &st, NULL) ==
+            SQLITE_OK &&
         sqlite3_step(st) == SQLITE_ROW)
         n = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);

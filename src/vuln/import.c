@@ -16,11 +16,29 @@
 #include "vuln/vuln.h"
 
 #define MAX_FILE_BYTES (1024L * 1024 * 1024)
-#define MAX_DEPTH 32
+#define MAX_DEPTH      32
 
-enum { S_SEL_ADV, S_DEL_KEYS, S_DEL_STATUS, S_DEL_PRODUCTS, S_DEL_CVES, S_DEL_REMPROD,
-       S_DEL_REMS, S_DEL_ADV, S_INS_ADV, S_INS_PRODUCT, S_INS_KEY, S_INS_STATUS, S_INS_CVE,
-       S_INS_REM, S_INS_REMPROD, S_INS_KEV, S_INS_EPSS, S_HW_AMBIGUOUS, S_N };
+enum {
+    S_SEL_ADV,
+    S_DEL_KEYS,
+    S_DEL_STATUS,
+    S_DEL_PRODUCTS,
+    S_DEL_CVES,
+    S_DEL_REMPROD,
+    S_DEL_REMS,
+    S_DEL_ADV,
+    S_INS_ADV,
+    S_INS_PRODUCT,
+    S_INS_KEY,
+    S_INS_STATUS,
+    S_INS_CVE,
+    S_INS_REM,
+    S_INS_REMPROD,
+    S_INS_KEV,
+    S_INS_EPSS,
+    S_HW_AMBIGUOUS,
+    S_N
+};
 
 static const char *const sql[S_N] = {
     [S_SEL_ADV] = "SELECT id, version, release_date FROM vuln_advisories WHERE key=?",
@@ -161,8 +179,8 @@ static int revision_cmp(const char *v1, const char *d1, const char *v2, const ch
 
 static int delete_advisory(struct vuln_importer *im, int64_t id)
 {
-    static const int order[] = {S_DEL_KEYS,  S_DEL_STATUS, S_DEL_PRODUCTS, S_DEL_CVES,
-                                S_DEL_REMPROD, S_DEL_REMS, S_DEL_ADV};
+    static const int order[] = {S_DEL_KEYS,    S_DEL_STATUS, S_DEL_PRODUCTS, S_DEL_CVES,
+                                S_DEL_REMPROD, S_DEL_REMS,   S_DEL_ADV};
     for (size_t i = 0; i < sizeof order / sizeof *order; i++) {
         sqlite3_bind_int64(im->st[order[i]], 1, id);
         if (run(im, order[i], "replacing an advisory"))
@@ -198,8 +216,8 @@ int64_t vuln_put_advisory(struct vuln_importer *im, const struct vuln_adv *a)
         im->stats->advisories++;
     }
     st = im->st[S_INS_ADV];
-    const char *v[] = {a->key, a->tracking_id, a->source, a->version, a->date,
-                       a->title, a->url,         a->path};
+    const char *v[] = {a->key,  a->tracking_id, a->source, a->version,
+                       a->date, a->title,       a->url,    a->path};
     for (int i = 0; i < 8; i++)
         bind_str(st, i + 1, v[i]);
     if (run(im, S_INS_ADV, "storing an advisory"))
@@ -244,10 +262,21 @@ int64_t vuln_put_product(struct vuln_importer *im, int64_t adv, const struct vul
                 (row.hw_version ? 8 : 0);
     sqlite3_stmt *st = im->st[S_INS_PRODUCT];
     sqlite3_bind_int64(st, 1, adv);
-    const char *v[] = {p->product_id, p->vendor, p->family,   p->name,
-                       p->full_name,  p->range,  range_kind_name(r.kind), p->platform,
-                       vendors,       row.name,  row.orders,   row.family,
-                       row.fam_alt,   row.patterns, row.name_ver};
+    const char *v[] = {p->product_id,
+                       p->vendor,
+                       p->family,
+                       p->name,
+                       p->full_name,
+                       p->range,
+                       range_kind_name(r.kind),
+                       p->platform,
+                       vendors,
+                       row.name,
+                       row.orders,
+                       row.family,
+                       row.fam_alt,
+                       row.patterns,
+                       row.name_ver};
     for (int i = 0; i < 15; i++)
         bind_str(st, i + 2, v[i]);
     sqlite3_bind_int(st, 17, flags);
@@ -263,8 +292,7 @@ int vuln_products_done(struct vuln_importer *im, int64_t adv)
     return run(im, S_HW_AMBIGUOUS, "marking hardware variants");
 }
 
-int vuln_put_status(struct vuln_importer *im, int64_t product, const char *cve,
-                    const char *status)
+int vuln_put_status(struct vuln_importer *im, int64_t product, const char *cve, const char *status)
 {
     sqlite3_stmt *st = im->st[S_INS_STATUS];
     sqlite3_bind_int64(st, 1, product);
@@ -326,9 +354,9 @@ static const char *jtext(const json_t *o, const char *k)
 int vuln_put_kev(struct vuln_importer *im, const json_t *e, const char *catalog)
 {
     sqlite3_stmt *st = im->st[S_INS_KEV];
-    static const char *const f[] = {"cveID",  "dateAdded", "dueDate",
-                                    "knownRansomwareCampaignUse", "vendorProject", "product",
-                                    "vulnerabilityName", "requiredAction"};
+    static const char *const f[] = {
+        "cveID",         "dateAdded", "dueDate",           "knownRansomwareCampaignUse",
+        "vendorProject", "product",   "vulnerabilityName", "requiredAction"};
     for (int i = 0; i < 8; i++)
         bind_str(st, i + 1, jtext(e, f[i]));
     bind_str(st, 9, catalog);
@@ -471,14 +499,13 @@ static uint8_t *read_file(const char *path, size_t *len, char *err, size_t errle
     return NULL;
 }
 
-static int import_json(struct vuln_importer *im, const uint8_t *buf, size_t len,
-                       const char *path, char *err, size_t errlen, enum kind *k)
+static int import_json(struct vuln_importer *im, const uint8_t *buf, size_t len, const char *path,
+                       char *err, size_t errlen, enum kind *k)
 {
     json_error_t je;
     json_t *doc = json_loadb((const char *)buf, len, 0, &je);
     if (!doc) {
-        snprintf(err, errlen, "invalid JSON at line %d column %d: %s", je.line, je.column,
-                 je.text);
+        snprintf(err, errlen, "invalid JSON at line %d column %d: %s", je.line, je.column, je.text);
         *k = K_BAD;
         return -1;
     }

@@ -40,11 +40,10 @@ static const struct {
 /* company-form words dropped before comparing */
 static bool company_word(const char *w)
 {
-    static const char *const words[] = {"inc",   "inc.",  "incorporated", "corporation", "corp",
-                                        "corp.", "co",    "co.",          "ltd",         "ltd.",
-                                        "llc",   "gmbh",  "ag",           "sa",          "s.a.",
-                                        "plc",   "limited", "company",    "kg",          "se",
-                                        "bv",    "b.v.",  "oy",           "ab",          "spa"};
+    static const char *const words[] = {
+        "inc",  "inc.", "incorporated", "corporation", "corp", "corp.", "co",  "co.",     "ltd",
+        "ltd.", "llc",  "gmbh",         "ag",          "sa",   "s.a.",  "plc", "limited", "company",
+        "kg",   "se",   "bv",           "b.v.",        "oy",   "ab",    "spa"};
     for (size_t i = 0; i < sizeof words / sizeof *words; i++)
         if (!strcmp(w, words[i]))
             return true;
@@ -134,8 +133,8 @@ static const char *vendor_from_order(const char *order)
     for (size_t i = 0; i < sizeof siemens / sizeof *siemens; i++)
         if (!strncmp(order, siemens[i], 3))
             return "siemens";
-    if (!strncmp(order, "1756-", 5) || !strncmp(order, "1769-", 5) ||
-        !strncmp(order, "5069-", 5) || !strncmp(order, "1783-", 5))
+    if (!strncmp(order, "1756-", 5) || !strncmp(order, "1769-", 5) || !strncmp(order, "5069-", 5) ||
+        !strncmp(order, "1783-", 5))
         return "rockwellautomation";
     return NULL;
 }
@@ -293,8 +292,8 @@ void vuln_name_norm(const char *name, char *out, size_t n)
     lower_collapse(name ? name : "", buf, sizeof buf);
     drop_parens(buf);
     tighten_joins(buf);
-    static const char *const brands[] = {"allen-bradley ", "rockwell automation ",
-                                         "johnson controls ", "mitsubishi electric ",
+    static const char *const brands[] = {"allen-bradley ",      "rockwell automation ",
+                                         "johnson controls ",   "mitsubishi electric ",
                                          "schneider electric ", "siemens "};
     for (size_t i = 0; i < sizeof brands / sizeof *brands; i++)
         strip_prefix(buf, brands[i]);
@@ -412,8 +411,7 @@ static void row_catalog_family(const char *norm, char *out, size_t n)
         if (strncmp(norm, fams[i], strlen(fams[i])) != 0)
             continue;
         snprintf(out, n, "%s", norm);
-        static const char *const tails[] = {" controllers", " controller", " family",
-                                            " series"};
+        static const char *const tails[] = {" controllers", " controller", " family", " series"};
         for (size_t t = 0; t < sizeof tails / sizeof *tails; t++) {
             size_t l = strlen(out), tl = strlen(tails[t]);
             if (l > tl && !strcmp(out + l - tl, tails[t]))
@@ -686,8 +684,8 @@ static bool glob(const char *p, const char *s, int groups)
     if (!o || !e || groups >= 3)
         return glob_plain(p, s);
     char with[128], without[128];
-    int a = snprintf(with, sizeof with, "%.*s%.*s%s", (int)(o - p), p, (int)(e - o - 1), o + 1,
-                     e + 1);
+    int a =
+        snprintf(with, sizeof with, "%.*s%.*s%s", (int)(o - p), p, (int)(e - o - 1), o + 1, e + 1);
     int b = snprintf(without, sizeof without, "%.*s%s", (int)(o - p), p, e + 1);
     if (a < 0 || b < 0 || (size_t)a >= sizeof with || (size_t)b >= sizeof without)
         return false;
@@ -763,8 +761,10 @@ enum vcert vuln_product_fit(const struct vuln_row *row, const char *platform,
         /* a different order number is different hardware, whatever the name says */
     } else if (id->name[0] && !strcmp(row->name, id->name)) {
         if (row->hw_ambiguous) {
-            snprintf(why, n, "product name; the advisory tells hardware apart by order number"
-                             " (this row: %.*s), the asset's is not known", 40, row->orders);
+            snprintf(why, n,
+                     "product name; the advisory tells hardware apart by order number"
+                     " (this row: %.*s), the asset's is not known",
+                     40, row->orders);
             c = VC_POSSIBLE;
         } else {
             snprintf(why, n, "product name");
@@ -819,8 +819,8 @@ enum vcert vuln_row_match(const struct vuln_row *row, const char *platform, cons
             return VC_NONE; /* "S7-1200 CPU family < V4.x" is not about a V4.2.3 CPU */
         if (r != VRES_IN) {
             snprintf(why + strlen(why), sizeof why - strlen(why),
-                     "; version %s does not fit the version in the product name (%s)",
-                     id->version, row->name_ver);
+                     "; version %s does not fit the version in the product name (%s)", id->version,
+                     row->name_ver);
             c = VC_POSSIBLE;
         }
     }

@@ -8,7 +8,7 @@
 
 #include "vuln/vuln.h"
 
-#define CPE_FIELDS 13
+#define CPE_FIELDS    13
 #define CPE_FIELD_MAX 128
 
 static const char *jtext(const json_t *o, const char *k)
@@ -61,8 +61,10 @@ static void cpe_range(const json_t *m, const char *version, char *out, size_t n)
     }
     static const struct {
         const char *key, *op;
-    } b[] = {{"versionStartIncluding", ">="}, {"versionStartExcluding", ">"},
-             {"versionEndIncluding", "<="},   {"versionEndExcluding", "<"}};
+    } b[] = {{"versionStartIncluding", ">="},
+             {"versionStartExcluding", ">"},
+             {"versionEndIncluding", "<="},
+             {"versionEndExcluding", "<"}};
     out[0] = '\0';
     for (size_t i = 0; i < 4; i++) {
         const char *v = jtext(m, b[i].key);
@@ -146,8 +148,7 @@ static int store_configurations(struct vuln_importer *im, int64_t adv, const cha
 }
 
 /* CVSS: v3.1, v3.0, v4.0, v2, the NVD's Primary entry first */
-static void nvd_score(const json_t *metrics, double *score, const char **vector,
-                      const char **ver)
+static void nvd_score(const json_t *metrics, double *score, const char **vector, const char **ver)
 {
     static const char *const kinds[] = {"cvssMetricV31", "cvssMetricV30", "cvssMetricV40",
                                         "cvssMetricV2"};

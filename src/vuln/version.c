@@ -584,8 +584,7 @@ static bool longest_version(const char *s, char *out, size_t n)
 {
     char buf[64];
     size_t l = 0;
-    while (s[l] && l < sizeof buf - 1 && s[l] != '\n' && s[l] != ',' && s[l] != ';' &&
-           s[l] != '(')
+    while (s[l] && l < sizeof buf - 1 && s[l] != '\n' && s[l] != ',' && s[l] != ';' && s[l] != '(')
         l++;
     memcpy(buf, s, l);
     buf[l] = '\0';
@@ -606,9 +605,14 @@ static bool longest_version(const char *s, char *out, size_t n)
 
 bool vuln_fixed_version(const char *text, char *out, size_t n)
 {
-    static const char *const lead[] = {"update to version ", "upgrade to version ",
-                                       "update to firmware version ", "updating to version ",
-                                       "update to ", "upgrade to ", "updating to ", "install "};
+    static const char *const lead[] = {"update to version ",
+                                       "upgrade to version ",
+                                       "update to firmware version ",
+                                       "updating to version ",
+                                       "update to ",
+                                       "upgrade to ",
+                                       "updating to ",
+                                       "install "};
     if (!text)
         return false;
     for (size_t i = 0; i < sizeof lead / sizeof *lead; i++) {

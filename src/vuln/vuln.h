@@ -21,10 +21,10 @@ enum { VQ_SP, VQ_UPDATE, VQ_HF, VQ_PATCH, VQ_N }; /* suffix qualifiers, most sig
  * ('X', 'x', '*') for bounds, then the qualifiers SP < Update < HF < P as sub-versions. */
 struct vver {
     uint32_t c[VER_MAXC];
-    uint8_t n;          /* components given */
-    uint8_t wild;       /* bit i: component i is a wildcard */
-    bool trail_wild;    /* the last component is a wildcard: anything after it matches */
-    uint32_t q[VQ_N];   /* qualifier numbers, 0 = absent */
+    uint8_t n;        /* components given */
+    uint8_t wild;     /* bit i: component i is a wildcard */
+    bool trail_wild;  /* the last component is a wildcard: anything after it matches */
+    uint32_t q[VQ_N]; /* qualifier numbers, 0 = absent */
 };
 
 /* false when the text is not a version by the rules (then it is "unknown", never a guess) */
@@ -61,8 +61,8 @@ bool vuln_ver_fill(const char *pattern, const char *version, char *out, size_t n
 
 /* ---- names, vendors, families (match.c) ---- */
 
-#define VKEY_MAX 160
-#define VKEYS_MAX 16
+#define VKEY_MAX     160
+#define VKEYS_MAX    16
 #define VVENDORS_MAX 6
 
 /* canonical vendor keys ("Allen-Bradley" -> "rockwellautomation"); returns how many */
@@ -77,14 +77,14 @@ bool vuln_order_norm(const char *in, char *out, size_t n);
 struct vuln_ident {
     char vendors[VVENDORS_MAX][64];
     size_t nvendors;
-    bool vendor_weak;         /* vendor only from the MAC OUI: matches are at most possible */
-    char name[256];           /* normalised product name, "" if none */
-    char compact[128];        /* product name upper case without blanks (for part patterns) */
-    char order[64];           /* normalised order number, "" if none */
-    char family[16];          /* "s7-300", "s7-1200", ... or "" */
-    char fam_alt[2][48];      /* catalog families ("controllogix 5580"), "" if none */
+    bool vendor_weak;    /* vendor only from the MAC OUI: matches are at most possible */
+    char name[256];      /* normalised product name, "" if none */
+    char compact[128];   /* product name upper case without blanks (for part patterns) */
+    char order[64];      /* normalised order number, "" if none */
+    char family[16];     /* "s7-300", "s7-1200", ... or "" */
+    char fam_alt[2][48]; /* catalog families ("controllogix 5580"), "" if none */
     bool siplus, cpu_h, cpu_pndp;
-    char version[96];         /* as given */
+    char version[96]; /* as given */
 };
 void vuln_ident_init(struct vuln_ident *id, const char *vendor, const char *product,
                      const char *order, const char *version);
@@ -93,14 +93,14 @@ void vuln_ident_init(struct vuln_ident *id, const char *vendor, const char *prod
 struct vuln_row {
     char vendors[VVENDORS_MAX][64];
     size_t nvendors;
-    char name[256];           /* normalised */
-    char orders[512];         /* normalised order numbers, space-separated */
-    char family[16];          /* the row names a CPU family ("SIMATIC S7-300 CPU family") */
-    char fam_alt[48];         /* catalog family name the row is ("controllogix 5580") */
-    char patterns[256];       /* '|'-separated part-number / wildcard-name patterns */
-    char name_ver[48];        /* version carried by the name, as range text, "" if none */
+    char name[256];     /* normalised */
+    char orders[512];   /* normalised order numbers, space-separated */
+    char family[16];    /* the row names a CPU family ("SIMATIC S7-300 CPU family") */
+    char fam_alt[48];   /* catalog family name the row is ("controllogix 5580") */
+    char patterns[256]; /* '|'-separated part-number / wildcard-name patterns */
+    char name_ver[48];  /* version carried by the name, as range text, "" if none */
     bool incl_siplus, need_h, need_pndp, hw_version;
-    bool hw_ambiguous;        /* the advisory has this name for several order numbers */
+    bool hw_ambiguous; /* the advisory has this name for several order numbers */
 };
 void vuln_row_analyse(const char *vendor, const char *name, const char *const *models,
                       size_t nmodels, struct vuln_row *row);
@@ -120,7 +120,7 @@ enum vcert vuln_row_match(const struct vuln_row *row, const char *platform, cons
 /* ---- import (import.c with csaf.c, nvd.c, kev.c, epss.c) ---- */
 
 struct vuln_import_stats {
-    unsigned files, bad, skipped;            /* skipped: not advisory data (feeds, indexes) */
+    unsigned files, bad, skipped; /* skipped: not advisory data (feeds, indexes) */
     unsigned advisories, replaced, unchanged, older;
     unsigned products, unparsed_ranges;
     unsigned nvd_cves, kev, epss;
@@ -157,8 +157,7 @@ int64_t vuln_put_product(struct vuln_importer *im, int64_t adv, const struct vul
 /* after the last vulnerability of an advisory: marks names used for hardware (order numbers)
  * that the advisory treats differently */
 int vuln_products_done(struct vuln_importer *im, int64_t adv);
-int vuln_put_status(struct vuln_importer *im, int64_t product, const char *cve,
-                    const char *status);
+int vuln_put_status(struct vuln_importer *im, int64_t product, const char *cve, const char *status);
 int vuln_put_cve(struct vuln_importer *im, int64_t adv, const char *cve, const char *title,
                  const char *cwe, double cvss, const char *vector, const char *cvss_version);
 int64_t vuln_put_remediation(struct vuln_importer *im, int64_t adv, const char *category,

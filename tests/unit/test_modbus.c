@@ -116,7 +116,7 @@ static void umas_transfer_direction(void **st)
     assert_int_equal(dtest_op_count(&T, OP_PROGRAM_DOWNLOAD), 1);
     assert_int_equal(dtest_op_count(&T, OP_PROGRAM_UPLOAD), 1);
     assert_string_equal(dtest_op_find(&T, OP_PROGRAM_DOWNLOAD)->function,
-                        "umas initialize upload (program to plc) (0x30) (90)");
+                        "umas initialize upload (program to plc) (90/0x30)");
 }
 
 static void umas_read_id_and_role(void **st)

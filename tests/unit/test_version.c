@@ -39,8 +39,8 @@ static enum vres eval(const char *range, const char *version)
     return res;
 }
 
-#define IN(range, v) assert_int_equal(eval(range, v), VRES_IN)
-#define OUT(range, v) assert_int_equal(eval(range, v), VRES_OUT)
+#define IN(range, v)      assert_int_equal(eval(range, v), VRES_IN)
+#define OUT(range, v)     assert_int_equal(eval(range, v), VRES_OUT)
 #define UNKNOWN(range, v) assert_int_equal(eval(range, v), VRES_UNKNOWN)
 
 static enum vrange_kind kind(const char *range)
@@ -106,9 +106,8 @@ static void qualifiers_are_sub_versions(void **st)
 {
     (void)st;
     /* V2.9 < V2.9 HF1 < V2.9 SP1 < V2.9 SP1 Upd 2 < V2.9 SP1 Upd 2 HF1 < V2.9 SP2 < V3.0 */
-    static const char *const chain[] = {"V2.9",         "V2.9 HF1",          "V2.9 SP1",
-                                        "V2.9 SP1 Upd 2", "V2.9 SP1 Upd 2 HF1", "V2.9 SP2",
-                                        "V3.0"};
+    static const char *const chain[] = {
+        "V2.9", "V2.9 HF1", "V2.9 SP1", "V2.9 SP1 Upd 2", "V2.9 SP1 Upd 2 HF1", "V2.9 SP2", "V3.0"};
     for (size_t i = 0; i + 1 < sizeof chain / sizeof *chain; i++)
         LT(chain[i], chain[i + 1]);
     LT("V2.9 SP2", "V3.0 HF1");
@@ -175,8 +174,8 @@ static void x_is_a_wildcard_component(void **st)
 static void all_versions(void **st)
 {
     (void)st;
-    static const char *const all[] = {"vers:all/*", "All versions", "All Versions", "*",
-                                      "all versions", "vers:intdot/*"};
+    static const char *const all[] = {"vers:all/*", "All versions", "All Versions",
+                                      "*",          "all versions", "vers:intdot/*"};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++) {
         assert_int_equal(kind(all[i]), VR_ALL);
         IN(all[i], "V1.0");
@@ -320,21 +319,21 @@ static void versions_in_product_names(void **st)
 {
     (void)st;
     char nv[48];
-    assert_true(vuln_name_version("SIMATIC S7-1200 CPU family < V4.x (incl. SIPLUS)", nv,
-                                  sizeof nv));
+    assert_true(
+        vuln_name_version("SIMATIC S7-1200 CPU family < V4.x (incl. SIPLUS)", nv, sizeof nv));
     assert_string_equal(nv, "< 4.x");
     OUT(nv, "V4.2.3");
     IN(nv, "V3.9");
-    assert_true(vuln_name_version("SIMATIC S7-1200 CPU family V4.x (incl.\xc2\xa0SIPLUS)", nv,
-                                  sizeof nv));
+    assert_true(
+        vuln_name_version("SIMATIC S7-1200 CPU family V4.x (incl.\xc2\xa0SIPLUS)", nv, sizeof nv));
     IN(nv, "V4.2.3");
-    assert_true(vuln_name_version("SINAMICS S120 V4.7 w. PN (incl. SIPLUS variants)", nv,
-                                  sizeof nv));
+    assert_true(
+        vuln_name_version("SINAMICS S120 V4.7 w. PN (incl. SIPLUS variants)", nv, sizeof nv));
     assert_string_equal(nv, "4.7.x");
     IN(nv, "V4.7 HF9");
     OUT(nv, "V4.8");
-    assert_true(vuln_name_version("Totally Integrated Automation Portal (TIA Portal) V18", nv,
-                                  sizeof nv));
+    assert_true(
+        vuln_name_version("Totally Integrated Automation Portal (TIA Portal) V18", nv, sizeof nv));
     IN(nv, "V18 Update 1");
     OUT(nv, "V17 Update 6");
     assert_true(vuln_name_version("SIMATIC WinCC V15 and earlier", nv, sizeof nv));
@@ -347,12 +346,12 @@ static void versions_in_product_names(void **st)
     assert_true(vuln_name_version("SIMATIC S7-400 H V6 CPU family and below", nv, sizeof nv));
     IN(nv, "V6.0.3");
     IN(nv, "V5.1");
-    assert_true(vuln_name_version("SIMATIC S7-1200 CPU family version 4 (incl. SIPLUS)", nv,
-                                  sizeof nv));
+    assert_true(
+        vuln_name_version("SIMATIC S7-1200 CPU family version 4 (incl. SIPLUS)", nv, sizeof nv));
     IN(nv, "V4.1");
     assert_false(vuln_name_version("SINAMICS V20 Smart Access Module", nv, sizeof nv));
-    assert_false(vuln_name_version("SIMATIC S7-400 CPU hardware version 4.0 and below", nv,
-                                   sizeof nv));
+    assert_false(
+        vuln_name_version("SIMATIC S7-400 CPU hardware version 4.0 and below", nv, sizeof nv));
     assert_false(vuln_name_version("SCALANCE XC224-4C G (6GK5224-4GS00-2AC2)", nv, sizeof nv));
 }
 
@@ -368,11 +367,10 @@ static void fixed_versions_from_remediations(void **st)
     assert_string_equal(f, "V4.0 SP1");
     assert_true(vuln_fixed_version("Update to V18 Update 1 or later version", f, sizeof f));
     assert_string_equal(f, "V18 Update 1");
-    assert_true(vuln_fixed_version("Update to V2.3 - Download: https://support.example/1",
-                                   f, sizeof f));
+    assert_true(
+        vuln_fixed_version("Update to V2.3 - Download: https://support.example/1", f, sizeof f));
     assert_string_equal(f, "V2.3");
-    assert_true(vuln_fixed_version("Rockwell recommends updating to version 33.011.", f,
-                                   sizeof f));
+    assert_true(vuln_fixed_version("Rockwell recommends updating to version 33.011.", f, sizeof f));
     assert_string_equal(f, "33.011");
     assert_true(vuln_fixed_version("Update to V3.X.14", f, sizeof f));
     assert_string_equal(f, "V3.X.14");
@@ -395,8 +393,8 @@ static void vendor_aliases(void **st)
     assert_string_equal(k[0], "siemens");
     assert_int_equal(vuln_vendor_keys("Schneider Electric Software, LLC", k, VVENDORS_MAX), 1);
     assert_string_equal(k[0], "schneiderelectric");
-    assert_int_equal(vuln_vendor_keys("PHOENIX CONTACT, Innominate Security Technologies", k,
-                                      VVENDORS_MAX), 1);
+    assert_int_equal(
+        vuln_vendor_keys("PHOENIX CONTACT, Innominate Security Technologies", k, VVENDORS_MAX), 1);
     assert_string_equal(k[0], "phoenixcontact");
     assert_int_equal(vuln_vendor_keys("Mitsubishi Electric Corporation", k, VVENDORS_MAX), 1);
     assert_string_equal(k[0], "mitsubishielectric");
@@ -418,8 +416,7 @@ static void names_and_order_numbers(void **st)
     vuln_name_norm("SIMATIC S7-300 CPU 315-2 PN/DP (6ES7315-2EH14-0AB0)", a, sizeof a);
     vuln_name_norm("CPU 315-2 PN/DP", b, sizeof b);
     assert_string_equal(a, b);
-    vuln_name_norm("SIMATIC S7-1500 CPU family (incl. related ET200 CPUs and SIPLUS", a,
-                   sizeof a);
+    vuln_name_norm("SIMATIC S7-1500 CPU family (incl. related ET200 CPUs and SIPLUS", a, sizeof a);
     assert_string_equal(a, "simatic s7-1500 cpu family");
     vuln_name_norm("1756- EN2T/D", a, sizeof a);
     assert_string_equal(a, "1756-en2t/d");
@@ -433,9 +430,9 @@ static void names_and_order_numbers(void **st)
     assert_false(vuln_order_norm("CPU 315-2 PN/DP", a, sizeof a));
 }
 
-static enum vcert fit(const char *rvendor, const char *rname, const char *model,
-                      const char *range, const char *vendor, const char *product,
-                      const char *order, const char *version)
+static enum vcert fit(const char *rvendor, const char *rname, const char *model, const char *range,
+                      const char *vendor, const char *product, const char *order,
+                      const char *version)
 {
     struct vuln_row row;
     const char *models[1] = {model};
@@ -468,8 +465,8 @@ static void families_and_certainty(void **st)
                          "6ES7 214-1AG40-0XB0", "V4.2.3"),
                      VC_NONE);
     /* an unparseable range: possible, not dropped */
-    assert_int_equal(fit("Siemens", "SIMATIC S7-1200 CPU family V4.x (incl. SIPLUS variants)",
-                         NULL, "All versions with Function State (FS) < 11", "Siemens",
+    assert_int_equal(fit("Siemens", "SIMATIC S7-1200 CPU family V4.x (incl. SIPLUS variants)", NULL,
+                         "All versions with Function State (FS) < 11", "Siemens",
                          "CPU 1214C DC/DC/DC", "6ES7 214-1AG40-0XB0", "V4.2.3"),
                      VC_POSSIBLE);
     /* another order number is other hardware */

@@ -184,7 +184,12 @@ def vulns_checks(tmp, db):
           '%s %s' % (m.get('cvss'), m.get('cvss_vector')))
     check('url', str(m.get('url')).startswith('https://'), m.get('url'))
     check('EPSS of the match', m.get('epss') == 0.01234, m.get('epss'))
-    check('no firmware: unknown exposure', by['plc-no-fw']['unknown_exposure'] is True)
+    check('no firmware: unknown exposure', by['plc-no-fw']['unknown_exposure'] is True and
+          by['plc-no-fw']['unknown_reason'] == 'no firmware version')
+    nofw = {m['advisory']: m['certainty'] for m in by['plc-no-fw']['matches']}
+    check('no firmware: ranged rows possible, all-versions rows certain',
+          nofw.get('ICSA-19-283-01') == 'possible' and nofw.get('ICSA-20-105-08') == 'certain',
+          str(nofw))
     check('no product: unknown exposure', by['host-vague']['unknown_exposure'] is True)
     check('unknown exposure is not clean', by['host-vague']['risk']['level'] == 'unknown')
     oui = {m['advisory']: m for m in by['switch-oui']['matches']}

@@ -60,7 +60,7 @@ static void plant_cycle(struct gen *g, const struct plant *p, int variant, int o
     gen_scn_dnp3(g, &p->scada, &p->rtu_dnp3, variant, ops);
     gen_scn_iec104(g, &p->scada, &p->rtu_104, variant, ops);
     gen_scn_bacnet(g, &p->bms, &p->bacnet_dev, variant, ops);
-    gen_scn_opcua(g, &p->bms, &p->opcua, variant, ops);
+    gen_scn_opcua(g, &p->bms, &p->opcua, (variant + 1) % 4, ops); /* Beckhoff */
     gen_scn_mqtt(g, &p->sensor, &p->broker, variant, ops);
 }
 
@@ -87,8 +87,8 @@ static void plant_it(struct gen *g, const struct plant *p)
     gen_scn_snmp(g, &p->scada, &p->sw, 0, 0);
     gen_scn_telnet(g, &p->ews, &p->sw, 0, 0);
     gen_scn_dhcp(g, &p->hmi, &p->router, 0, 0);
-    gen_scn_dns(g, &p->hmi, &p->router, 0, 0);
-    gen_scn_nbns(g, &p->ews, &p->ews, 0, 0);
+    gen_scn_dns(g, &p->ews, &p->router, 0, 0);
+    gen_scn_nbns(g, &p->hmi, &p->hmi, 0, 0);
     gen_scn_http(g, &p->hmi, &p->modbus, 0, 0);
     gen_scn_ssh(g, &p->scada, &p->rtu_dnp3, 0, 0);
     gen_scn_tls(g, &office, &p->opcua, 0, 0);
