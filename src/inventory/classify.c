@@ -3,7 +3,7 @@
  *  2. behaviour: serving a controller protocol (S7, Modbus, CIP, FINS, SLMP, MMS, ...) makes a
  *     controller; serving DNP3/IEC 104 an RTU; OPC UA an OPC server; MQTT a broker; sending
  *     program/start/stop operations an engineering workstation; polling several controllers an
- *     HMI/SCADA server (three or more);
+ *     SCADA server (five or more; fewer makes an HMI);
  *  3. forwarding for many IPs makes a gateway; only IT protocols makes an it-host.
  * Purdue levels follow the role (IEC 62443 / ISA-95 reference model). */
 #include "inventory/classify.h"
@@ -139,7 +139,7 @@ void classify(const struct class_input *in, struct class_result *out)
         if (role) {
             snprintf(why, sizeof why, "serves %s", proto);
             set_role(out, role, why);
-        } else if (in->industrial_servers_polled >= 3) {
+        } else if (in->industrial_servers_polled >= 5) {
             snprintf(why, sizeof why, "polls %d industrial servers", in->industrial_servers_polled);
             set_role(out, "scada-server", why);
         } else if (in->industrial_servers_polled >= 1) {

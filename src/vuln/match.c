@@ -741,8 +741,9 @@ static enum vcert family_fit(const struct vuln_row *row, const struct vuln_ident
         snprintf(why, n, "%s family row by hardware version, which is not known", row->family);
         return VC_POSSIBLE;
     }
+    bool by_order = id->order[0] && family_from_order(id->order) != NULL;
     snprintf(why, n, "%s CPU family (from %s)", row->family,
-             id->order[0] && !strcmp(id->family, row->family) ? "order number" : "CPU name");
+             by_order ? "order number" : "CPU name");
     return VC_CERTAIN;
 }
 
