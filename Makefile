@@ -7,6 +7,8 @@ BUILD ?= build
 SAN ?= build-asan
 FUZZ ?= build-fuzz
 FUZZ_SECONDS ?= 60
+# advisories the demo imports (CSAF, CISA KEV, EPSS files or folders); the shared set if present
+ADVISORIES ?= $(wildcard ../shared/vulndata/csaf ../shared/vulndata/kev ../shared/vulndata/epss)
 MESON_TEST = meson test --print-errorlogs --num-processes 2
 
 .PHONY: all demo check test test-asan fuzz fuzz-smoke bench golden-update clean deps
@@ -25,7 +27,7 @@ $(SAN)/build.ninja:
 demo:
 	tools/install-deps.sh build
 	$(MAKE) all
-	./$(BUILD)/otscope demo
+	./$(BUILD)/otscope demo $(addprefix --advisories ,$(ADVISORIES))
 
 check:
 	tools/install-deps.sh check
@@ -60,6 +62,7 @@ bench:
 	bench/run.sh $(BUILD)
 
 golden-update: all
+	./$(BUILD)/plantgen -o data/sample/plant.pcap --plant
 	GOLDEN_UPDATE=1 tests/golden/run.sh $(BUILD)/otscope $(BUILD)/plantgen
 	GOLDEN_UPDATE=1 tests/report/run.sh $(BUILD)/otscope
 

@@ -84,8 +84,9 @@ static int run(sqlite3 *db, const char *sql)
 static int op_alerts(sqlite3 *db)
 {
     /* writes by anyone but an engineering workstation are unauthorized; HMIs and SCADA servers
-     * writing process values, and SCADA masters or IO controllers managing communication or
-     * diagnostics of their devices, is operation as usual */
+     * writing process values, SCADA masters or IO controllers managing communication or
+     * diagnostics of their devices, and an IO controller naming or addressing its PROFINET
+     * devices (DCP Set), is operation as usual */
     return run(db,
         "INSERT OR REPLACE INTO alerts SELECT ots_id('op', o.site, o.src_mac, o.src_ip, o.dst_mac,"
         " o.dst_ip, o.proto, x.type), x.type,"
@@ -105,6 +106,7 @@ static int op_alerts(sqlite3 *db)
         "    AND coalesce(w.role,'unknown') <> 'engineering-workstation'"
         "    AND NOT (m.kind IN ('process-write','command') AND w.role IN ('hmi','scada-server'))"
         "    AND NOT (m.kind IN ('comm-control','diagnostic') AND w.role IN ('scada-server','plc'))"
+        "    AND NOT (m.kind='config-write' AND o2.proto='profinet-dcp' AND w.role='plc')"
         "   THEN 'unauthorized-write' ELSE m.type END AS type, m.severity, m.mitre, m.verb,"
         "   coalesce(w.role,'unknown') AS writer_role"
         "  FROM operations o2 JOIN alert_map m ON m.kind=o2.kind LEFT JOIN assets w ON w.id="
@@ -225,7 +227,8 @@ static int new_alerts(sqlite3 *db, const struct alert_config *c)
         " '[\"T0886\"]', c.flows, c.first_ns, c.last_ns,"
         " json_object('file', f.path, 'frame', c.frame)"
         " FROM conversations c JOIN site_start s ON s.site=c.site LEFT JOIN files f ON"
-        " f.id=c.file_id WHERE c.first_ns > s.t0 + %lld;"
+        " f.id=c.file_id WHERE c.first_ns > s.t0 + %lld AND (c.client_ip<>'' OR"
+        " c.client_mac<>'');"
         "DROP TABLE site_start;",
         (long long)c->learning_ns, (long long)c->learning_ns);
     return run(db, sql);
@@ -243,15 +246,19 @@ static int zone_alerts(struct store *s)
     sqlite3 *db = store_db(s);
     sqlite3_stmt *ins;
     if (sqlite3_prepare_v2(db,
-            "INSERT OR REPLACE INTO alerts SELECT ots_id('zone', c.site, ?1, ?2, ?3, ?4), "
+            "INSERT OR REPLACE INTO alerts SELECT ots_id('zone', c.site, ?1, ?2, ?3, ?4, ?10), "
             "'cross-zone-flow', CASE WHEN ?7 IN ('internet', ?8) OR ?6 IN ('internet', ?8) THEN"
             " 'high' ELSE 'medium' END, c.site, ?1, ?2, ?9, nullif(?4, ''),"
-            " printf('%s (%s) -> %s (%s) port %d%s: no conduit allows it', ?1, ?5, ?2, ?6, ?3,"
+            " printf('%s (%s) -> %s (%s) %s port %d%s: no conduit allows it', ?1, ?5, ?2, ?6,"
+            "  CASE ?10 WHEN 6 THEN 'tcp' ELSE 'udp' END, ?3,"
             "  CASE WHEN ?4<>'' THEN ' ' || ?4 ELSE '' END), '[\"T0886\"]', sum(c.flows),"
-            " min(c.first_ns), max(c.last_ns), json_object('client_zone', ?5, 'server_zone', ?6)"
-            " FROM conversations c WHERE (c.client_ip=?1 OR c.client_mac=?1) AND"
-            " (c.server_ip=?2 OR c.server_mac=?2) AND c.port=?3 AND c.proto=?4 GROUP BY c.site",
+            " min(c.first_ns), max(c.last_ns), json_object('client_zone', ?5, 'server_zone', ?6,"
+            "  'file', min(f.path), 'frame', min(c.frame))"
+            " FROM conversations c LEFT JOIN files f ON f.id=c.file_id WHERE (c.client_ip=?1 OR c.client_mac=?1) AND"
+            " (c.server_ip=?2 OR c.server_mac=?2) AND c.port=?3 AND c.proto=?4 AND c.l4=?10"
+            " GROUP BY c.site",
             -1, &ins, NULL) != SQLITE_OK) {
+        fprintf(stderr, "otscope: alerts: %s\n", sqlite3_errmsg(db));
         json_decref(doc);
         return -1;
     }
@@ -275,6 +282,8 @@ static int zone_alerts(struct store *s)
         sqlite3_bind_text(ins, 7, json_string_value(json_object_get(f, "client_zone")), -1,
                           SQLITE_TRANSIENT);
         sqlite3_bind_text(ins, 8, p.corporate, -1, SQLITE_TRANSIENT);
+        const char *l4 = json_string_value(json_object_get(f, "transport"));
+        sqlite3_bind_int(ins, 10, l4 && !strcmp(l4, "tcp") ? 6 : 17);
         if (asset)
             sqlite3_bind_text(ins, 9, asset, -1, SQLITE_TRANSIENT);
         else

@@ -12,29 +12,35 @@
 #include "policy/segment.h"
 #include "store/register.h"
 #include "util/timefmt.h"
+#include "vuln/vuln.h"
 
 #ifndef OTSCOPE_SAMPLE
 #define OTSCOPE_SAMPLE "/usr/share/otscope/sample/plant.pcap"
 #endif
 
 static const char usage[] =
-    "usage: otscope demo [--db DB] [--capture FILE] [-o REPORT.html]\n"
+    "usage: otscope demo [--db DB] [--capture FILE] [--advisories PATH]... [-o REPORT.html]\n"
     "Analyze the bundled sample plant capture (" OTSCOPE_SAMPLE ")\n"
     "into a fresh database (default otscope-demo.db, replaced), import the sample ISMS register,\n"
     "governance file and segmentation policy found beside it, print the asset inventory and\n"
-    "write the board report (default board-report.html; .pdf, .md or .json by extension).\n";
+    "write the board report (default board-report.html; .pdf, .md or .json by extension).\n"
+    "--advisories imports CSAF/NVD/KEV/EPSS files or folders first (as `otscope vuln import`),\n"
+    "so the report shows known-vulnerability exposure; without it exposure is 'unknown'.\n";
 
 int cmd_demo(int argc, char **argv)
 {
     static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
                                          {"capture", required_argument, NULL, 'c'},
                                          {"output", required_argument, NULL, 'o'},
+                                         {"advisories", required_argument, NULL, 'a'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     const char *db = "otscope-demo.db", *cap = getenv("OTSCOPE_SAMPLE");
     const char *out = "board-report.html";
     if (!cap || !*cap)
         cap = OTSCOPE_SAMPLE;
+    char *adv[16];
+    size_t nadv = 0;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
@@ -47,6 +53,13 @@ int cmd_demo(int argc, char **argv)
             break;
         case 'o':
             out = optarg;
+            break;
+        case 'a':
+            if (nadv == sizeof adv / sizeof *adv) {
+                fprintf(stderr, "otscope: at most %zu --advisories paths\n", nadv);
+                return EXIT_USAGE;
+            }
+            adv[nadv++] = optarg;
             break;
         case 'h':
             fputs(usage, stdout);
@@ -113,6 +126,17 @@ int cmd_demo(int argc, char **argv)
             alert_config_default(&ac);
             alerts_rebuild(sd, &ac);
             printf("segmentation policy: %s\n", path);
+        }
+        if (nadv) {
+            struct vuln_import_stats vs;
+            memset(&vs, 0, sizeof vs);
+            if (vuln_import(sd, adv, nadv, true, &vs, err, sizeof err) != 0)
+                fprintf(stderr, "otscope: advisories not imported: %s\n", err);
+            printf("advisories: %lld in the store (%u files could not be read)\n",
+                   (long long)vuln_advisory_count(sd), vs.bad);
+        } else {
+            printf("advisories: none imported (otscope demo --advisories DIR, or otscope vuln"
+                   " import): vulnerability exposure stays unknown\n");
         }
         store_close(sd);
     }

@@ -180,7 +180,8 @@ static bool probe(const struct rd *payload, uint8_t l4)
         if (b < 0x20 && b != '\r' && b != '\t')
             return false;
         if ((b | 0x20) == 's' && (rd_peek_u8(payload, i + 1) | 0x20) == 'm' &&
-            (rd_peek_u8(payload, i + 2) | 0x20) == 't' && (rd_peek_u8(payload, i + 3) | 0x20) == 'p')
+            (rd_peek_u8(payload, i + 2) | 0x20) == 't' &&
+            (rd_peek_u8(payload, i + 3) | 0x20) == 'p')
             return false;
         if ((b | 0x20) == 'f' && (rd_peek_u8(payload, i + 1) | 0x20) == 't' &&
             (rd_peek_u8(payload, i + 2) | 0x20) == 'p')

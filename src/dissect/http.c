@@ -16,22 +16,22 @@
 #include "dissect/dissect.h"
 #include "util/str.h"
 
-#define HTTP_PORT     80
-#define HTTP_ALT_PORT 8080
+#define HTTP_PORT      80
+#define HTTP_ALT_PORT  8080
 #define HTTP_PORT_8000 8000
 #define HTTP_PORT_8081 8081
 
-#define HTTP_HDR_MAX   16384 /* a header block longer than this is cut into an opaque PDU */
-#define HTTP_BODY_MAX  49152 /* bodies up to this are framed with their message */
-#define HTTP_LINE_MAX  8192  /* request/status line */
-#define HTTP_TARGET_KEEP 96  /* path kept for an operation target */
+#define HTTP_HDR_MAX     16384 /* a header block longer than this is cut into an opaque PDU */
+#define HTTP_BODY_MAX    49152 /* bodies up to this are framed with their message */
+#define HTTP_LINE_MAX    8192  /* request/status line */
+#define HTTP_TARGET_KEEP 96    /* path kept for an operation target */
 
 struct http_state {
     uint8_t insecure_done;
     uint8_t pend, pend_kind; /* a request whose error status becomes an op result */
     char pend_fn[24];
     char pend_target[HTTP_TARGET_KEEP + 8];
-    uint32_t h_ua, h_host, h_server; /* last values reported (FNV-1a), to report changes */
+    uint32_t h_ua, h_host, h_server, h_auth; /* last values reported (FNV-1a): report changes */
 };
 _Static_assert(sizeof(struct http_state) <= DISSECT_STATE_MAX, "http state too large");
 
@@ -132,8 +132,7 @@ static enum start start_line(const struct rd *s)
             return rd_left(s) < HTTP_LINE_MAX ? START_PARTIAL : START_NO;
         /* the line ends in " HTTP/1.0" or " HTTP/1.1", then CR LF */
         size_t end = (size_t)lf;
-        if (end < at + 10 || rd_peek_u8(s, end - 1) != '\r' ||
-            !peek_eq(s, end - 10, " HTTP/1.") ||
+        if (end < at + 10 || rd_peek_u8(s, end - 1) != '\r' || !peek_eq(s, end - 10, " HTTP/1.") ||
             (rd_peek_u8(s, end - 2) != '0' && rd_peek_u8(s, end - 2) != '1'))
             return START_NO;
         return START_REQUEST;
@@ -161,7 +160,7 @@ static size_t header_end(const struct rd *s, size_t limit)
 struct hdr_scan {
     long content_length; /* -1 = none, -2 = invalid */
     bool chunked;
-    int status;          /* response status, 0 for a request */
+    int status; /* response status, 0 for a request */
 };
 
 /* decimal value at 'at' up to CR/LF; -2 when not a plain number */
@@ -239,6 +238,12 @@ static long chunk_frame(const struct rd *s)
 static long frame(const struct rd *stream)
 {
     size_t left = rd_left(stream);
+    /* empty lines between messages (RFC 9112 §2.2 asks to ignore them) */
+    size_t blank = 0;
+    while (blank < left && (rd_peek_u8(stream, blank) == '\r' || rd_peek_u8(stream, blank) == '\n'))
+        blank++;
+    if (blank)
+        return (long)blank;
     switch (start_line(stream)) {
     case START_PARTIAL:
         return FRAME_NEED_MORE;
@@ -428,37 +433,49 @@ static void set_pending(struct http_state *s, enum op_kind k, const char *fn, co
     str_copy(s->pend_target, sizeof s->pend_target, target);
 }
 
+/* Credentials are a finding on every request that carries new ones (browsers resend Basic
+ * credentials with each request, so each distinct user is reported once per flow).  The first
+ * authenticated request of a flow is a login operation; a write is a configuration write
+ * whether or not it carries credentials; any of them refused with 401/403 gets that result. */
 static void request_ops(struct pctx *c, struct http_state *s, const struct request *q,
                         bool has_password)
 {
     char fn[40], detail[160];
     const char *target = q->path[0] ? q->path : NULL;
+    bool write = !strcmp(q->method, "POST") || !strcmp(q->method, "PUT") ||
+                 !strcmp(q->method, "PATCH") || !strcmp(q->method, "DELETE");
     s->pend = 0;
-    if (q->auth_scheme[0]) {
-        snprintf(fn, sizeof fn, "%s auth", q->auth_scheme);
-        emit_op(c, OP_AUTH, fn, target, NULL);
-        set_pending(s, OP_AUTH, fn, q->path);
-        if (!strcmp(q->auth_scheme, "basic")) {
-            snprintf(detail, sizeof detail, "http basic auth user %s",
-                     q->user[0] ? q->user : "(empty)");
-            emit_finding(c, WHO_CLIENT, "cleartext-credentials", detail);
-        } else if (!strcmp(q->auth_scheme, "bearer")) {
-            emit_finding(c, WHO_CLIENT, "cleartext-credentials", "http bearer token");
-        }
-        return;
-    }
     if (has_password) {
+        snprintf(detail, sizeof detail,
+                 q->user[0] ? "http form login user %s" : "http form login (password field)%s",
+                 q->user);
+        emit_finding(c, WHO_CLIENT, "cleartext-credentials", detail);
         emit_op(c, OP_AUTH, "form login", target, NULL);
         set_pending(s, OP_AUTH, "form login", q->path);
-        if (q->user[0])
-            snprintf(detail, sizeof detail, "http form login user %s", q->user);
-        else
-            snprintf(detail, sizeof detail, "http form login (password field)");
-        emit_finding(c, WHO_CLIENT, "cleartext-credentials", detail);
         return;
     }
-    if (!strcmp(q->method, "POST") || !strcmp(q->method, "PUT") || !strcmp(q->method, "PATCH") ||
-        !strcmp(q->method, "DELETE")) {
+    if (q->auth_scheme[0]) {
+        if (!strcmp(q->auth_scheme, "basic"))
+            snprintf(detail, sizeof detail, "http basic auth user %s",
+                     q->user[0] ? q->user : "(empty)");
+        else if (!strcmp(q->auth_scheme, "bearer"))
+            snprintf(detail, sizeof detail, "http bearer token");
+        else
+            detail[0] = 0; /* digest, NTLM, negotiate: no secret in clear */
+        uint32_t h = fnv1a(detail[0] ? detail : q->auth_scheme);
+        if (h != s->h_auth) {
+            s->h_auth = h;
+            if (detail[0])
+                emit_finding(c, WHO_CLIENT, "cleartext-credentials", detail);
+            if (!write) {
+                snprintf(fn, sizeof fn, "%s auth", q->auth_scheme);
+                emit_op(c, OP_AUTH, fn, target, NULL);
+            }
+        }
+        snprintf(fn, sizeof fn, "%s auth", q->auth_scheme);
+        set_pending(s, OP_AUTH, fn, q->path);
+    }
+    if (write) {
         emit_op(c, OP_CONFIG_WRITE, q->method, target, NULL);
         set_pending(s, OP_CONFIG_WRITE, q->method, q->path);
     }
@@ -515,7 +532,10 @@ static void parse_request(struct pctx *c, struct http_state *s, struct rd *r)
     }
     /* the body, when it was framed with the message */
     rd_skip(r, rd_peek_u8(r, 0) == '\r' ? 2 : 1);
-    bool pw = urlencoded && rd_left(r) && login_form(r, q.user, sizeof q.user);
+    char form_user[64];
+    bool pw = urlencoded && rd_left(r) && login_form(r, form_user, sizeof form_user);
+    if (pw && !q.auth_scheme[0])
+        str_copy(q.user, sizeof q.user, form_user);
     request_ops(c, s, &q, pw);
 }
 

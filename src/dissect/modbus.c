@@ -10,19 +10,19 @@
 #include "dissect/dissect.h"
 #include "util/str.h"
 
-#define MBAP_LEN 7           /* transaction, protocol, length, unit (Messaging §3.1.3) */
-#define MB_MAX_PDU 253       /* Application Protocol §4.1 */
-#define MB_MAX_UMAS 1100     /* UMAS blocks exceed the Modbus limit (up to ~1022 data bytes) */
-#define MB_PENDING 16        /* outstanding requests remembered per flow */
-#define MB_UNITS 8           /* unit ids reported per flow */
-#define MB_FC_UMAS 90
-#define UMAS_OK 0xfe         /* UMAS response status bytes */
-#define UMAS_ERROR 0xfd
+#define MBAP_LEN    7    /* transaction, protocol, length, unit (Messaging §3.1.3) */
+#define MB_MAX_PDU  253  /* Application Protocol §4.1 */
+#define MB_MAX_UMAS 1100 /* UMAS blocks exceed the Modbus limit (up to ~1022 data bytes) */
+#define MB_PENDING  16   /* outstanding requests remembered per flow */
+#define MB_UNITS    8    /* unit ids reported per flow */
+#define MB_FC_UMAS  90
+#define UMAS_OK     0xfe /* UMAS response status bytes */
+#define UMAS_ERROR  0xfd
 
 struct mb_req {
     uint16_t tid;
     uint8_t fc, kind, used;
-    uint8_t sub;             /* MEI type, diagnostic or UMAS sub-function */
+    uint8_t sub; /* MEI type, diagnostic or UMAS sub-function */
 };
 
 struct mb_state {
@@ -32,12 +32,19 @@ struct mb_state {
     uint8_t nunits;
     bool umas_role, gateway_role;
 };
+_Static_assert(sizeof(struct mb_state) <= DISSECT_STATE_MAX, "modbus state too large");
+
 
 /* exception codes (Application Protocol §7) */
 static const char *const exceptions[] = {
-    [1] = "illegal function", [2] = "illegal data address", [3] = "illegal data value",
-    [4] = "server device failure", [5] = "acknowledge", [6] = "server device busy",
-    [8] = "memory parity error", [10] = "gateway path unavailable",
+    [1] = "illegal function",
+    [2] = "illegal data address",
+    [3] = "illegal data value",
+    [4] = "server device failure",
+    [5] = "acknowledge",
+    [6] = "server device busy",
+    [8] = "memory parity error",
+    [10] = "gateway path unavailable",
     [11] = "gateway target device failed to respond",
 };
 
@@ -47,13 +54,25 @@ static const char *diag_name(uint16_t sub, enum op_kind *k)
 {
     *k = OP_READ;
     switch (sub) {
-    case 0: return "return query data";
-    case 1: *k = OP_RESTART; return "restart communications option";
-    case 2: return "return diagnostic register";
-    case 3: *k = OP_CONFIG_WRITE; return "change ASCII input delimiter";
-    case 4: *k = OP_COMM_CONTROL; return "force listen only mode";
-    case 10: *k = OP_DIAGNOSTIC; return "clear counters and diagnostic register";
-    case 20: *k = OP_DIAGNOSTIC; return "clear overrun counter and flag";
+    case 0:
+        return "return query data";
+    case 1:
+        *k = OP_RESTART;
+        return "restart communications option";
+    case 2:
+        return "return diagnostic register";
+    case 3:
+        *k = OP_CONFIG_WRITE;
+        return "change ASCII input delimiter";
+    case 4:
+        *k = OP_COMM_CONTROL;
+        return "force listen only mode";
+    case 10:
+        *k = OP_DIAGNOSTIC;
+        return "clear counters and diagnostic register";
+    case 20:
+        *k = OP_DIAGNOSTIC;
+        return "clear overrun counter and flag";
     default:
         if (sub >= 11 && sub <= 18)
             return "return counter";
@@ -105,27 +124,48 @@ static const struct {
 static const char *fc_name(uint8_t fc)
 {
     switch (fc) {
-    case 1: return "read coils";
-    case 2: return "read discrete inputs";
-    case 3: return "read holding registers";
-    case 4: return "read input registers";
-    case 5: return "write single coil";
-    case 6: return "write single register";
-    case 7: return "read exception status";
-    case 8: return "diagnostics";
-    case 11: return "get comm event counter";
-    case 12: return "get comm event log";
-    case 15: return "write multiple coils";
-    case 16: return "write multiple registers";
-    case 17: return "report server id";
-    case 20: return "read file record";
-    case 21: return "write file record";
-    case 22: return "mask write register";
-    case 23: return "read/write multiple registers";
-    case 24: return "read fifo queue";
-    case 43: return "encapsulated interface transport";
-    case MB_FC_UMAS: return "umas (schneider)";
-    default: return "function";
+    case 1:
+        return "read coils";
+    case 2:
+        return "read discrete inputs";
+    case 3:
+        return "read holding registers";
+    case 4:
+        return "read input registers";
+    case 5:
+        return "write single coil";
+    case 6:
+        return "write single register";
+    case 7:
+        return "read exception status";
+    case 8:
+        return "diagnostics";
+    case 11:
+        return "get comm event counter";
+    case 12:
+        return "get comm event log";
+    case 15:
+        return "write multiple coils";
+    case 16:
+        return "write multiple registers";
+    case 17:
+        return "report server id";
+    case 20:
+        return "read file record";
+    case 21:
+        return "write file record";
+    case 22:
+        return "mask write register";
+    case 23:
+        return "read/write multiple registers";
+    case 24:
+        return "read fifo queue";
+    case 43:
+        return "encapsulated interface transport";
+    case MB_FC_UMAS:
+        return "umas (schneider)";
+    default:
+        return "function";
     }
 }
 
@@ -133,22 +173,47 @@ static const char *fc_name(uint8_t fc)
 static enum op_kind fc_kind(uint8_t fc)
 {
     switch (fc) {
-    case 5: case 6: case 15: case 16: case 22: case 23: return OP_PROCESS_WRITE;
-    case 8: return OP_DIAGNOSTIC;
-    case 21: return OP_CONFIG_WRITE;
-    case 1: case 2: case 3: case 4: case 7: case 11: case 12: case 17: case 20: case 24: case 43:
+    case 5:
+    case 6:
+    case 15:
+    case 16:
+    case 22:
+    case 23:
+        return OP_PROCESS_WRITE;
+    case 8:
+        return OP_DIAGNOSTIC;
+    case 21:
+        return OP_CONFIG_WRITE;
+    case 1:
+    case 2:
+    case 3:
+    case 4:
+    case 7:
+    case 11:
+    case 12:
+    case 17:
+    case 20:
+    case 24:
+    case 43:
         return OP_READ;
-    default: return OP_OTHER;
+    default:
+        return OP_OTHER;
     }
 }
 
 static const char *table_of(uint8_t fc)
 {
     switch (fc) {
-    case 1: case 5: case 15: return "coils";
-    case 2: return "discrete inputs";
-    case 4: return "input registers";
-    default: return "holding";
+    case 1:
+    case 5:
+    case 15:
+        return "coils";
+    case 2:
+        return "discrete inputs";
+    case 4:
+        return "input registers";
+    default:
+        return "holding";
     }
 }
 
@@ -239,7 +304,10 @@ static void request(struct pctx *c, struct mb_state *s, uint16_t tid, uint8_t un
 {
     char d[128] = "";
     switch (fc) {
-    case 1: case 2: case 3: case 4: {
+    case 1:
+    case 2:
+    case 3:
+    case 4: {
         uint16_t addr = rd_be16(r), qty = rd_be16(r);
         if (!rd_ok(r) || qty == 0)
             goto bad;
@@ -248,20 +316,24 @@ static void request(struct pctx *c, struct mb_state *s, uint16_t tid, uint8_t un
         op(c, OP_READ, fc, NULL, unit, d, NULL);
         return;
     }
-    case 5: case 6: {
+    case 5:
+    case 6: {
         uint16_t addr = rd_be16(r), val = rd_be16(r);
         if (!rd_ok(r))
             goto bad;
         if (fc == 5)
             snprintf(d, sizeof d, "coil %u = %s", addr,
-                     val == 0xff00 ? "on" : val == 0 ? "off" : "invalid");
+                     val == 0xff00 ? "on"
+                     : val == 0    ? "off"
+                                   : "invalid");
         else
             snprintf(d, sizeof d, "holding %u = %u", addr, val);
         remember(s, tid, fc, OP_PROCESS_WRITE, 0);
         op(c, OP_PROCESS_WRITE, fc, NULL, unit, d, NULL);
         return;
     }
-    case 15: case 16: {
+    case 15:
+    case 16: {
         uint16_t addr = rd_be16(r), qty = rd_be16(r);
         uint8_t bytes = rd_u8(r);
         if (!rd_ok(r) || qty == 0 || bytes != rd_left(r))
@@ -325,7 +397,12 @@ static void request(struct pctx *c, struct mb_state *s, uint16_t tid, uint8_t un
     case MB_FC_UMAS:
         umas_request(c, s, tid, unit, r);
         return;
-    case 7: case 11: case 12: case 17: case 20: case 24:
+    case 7:
+    case 11:
+    case 12:
+    case 17:
+    case 20:
+    case 24:
         remember(s, tid, fc, OP_READ, 0);
         op(c, OP_READ, fc, NULL, unit, NULL, NULL);
         return;
@@ -341,10 +418,10 @@ bad:
 /* Read Device Identification response (§6.21): objects are about the responding device */
 static void device_id(struct pctx *c, struct rd *r)
 {
-    static const enum attr_field fields[] = {F_VENDOR,  F_ORDER_NUMBER, F_FIRMWARE, F_URL,
+    static const enum attr_field fields[] = {F_VENDOR,  F_ORDER_NUMBER, F_FIRMWARE,     F_URL,
                                              F_PRODUCT, F_MODEL,        F_USER_APP_NAME};
-    static const char *const names[] = {"vendor name",  "product code", "revision",
-                                        "vendor url",   "product name", "model name",
+    static const char *const names[] = {"vendor name",          "product code", "revision",
+                                        "vendor url",           "product name", "model name",
                                         "user application name"};
     rd_skip(r, 4); /* read device id code, conformity level, more follows, next object id */
     uint8_t n = rd_u8(r);

@@ -19,9 +19,9 @@
 #define X224_DT 0xf0
 
 /* RDP_NEG types and protocol flags (§2.2.1.1.1, §2.2.1.2.1) */
-#define NEG_REQ     1
-#define NEG_RSP     2
-#define NEG_FAILURE 3
+#define NEG_REQ         1
+#define NEG_RSP         2
+#define NEG_FAILURE     3
 #define PROTO_SSL       0x01
 #define PROTO_HYBRID    0x02
 #define PROTO_RDSTLS    0x04
@@ -44,8 +44,11 @@ static void protocols_text(uint32_t p, char *dst, size_t n)
     static const struct {
         uint32_t bit;
         const char *name;
-    } t[] = {{PROTO_SSL, "tls"},       {PROTO_HYBRID, "credssp"}, {PROTO_RDSTLS, "rdstls"},
-             {PROTO_HYBRID_EX, "credssp-ex"}, {PROTO_RDSAAD, "rdsaad"}};
+    } t[] = {{PROTO_SSL, "tls"},
+             {PROTO_HYBRID, "credssp"},
+             {PROTO_RDSTLS, "rdstls"},
+             {PROTO_HYBRID_EX, "credssp-ex"},
+             {PROTO_RDSAAD, "rdsaad"}};
     size_t o = (size_t)snprintf(dst, n, "%s", p ? "" : "standard rdp security");
     for (size_t i = 0; i < sizeof t / sizeof *t && o < n; i++)
         if (p & t[i].bit)
@@ -123,8 +126,7 @@ static void connection_confirm(struct pctx *c, struct rd *r)
         emit_finding(c, WHO_SRC, "insecure-protocol",
                      "rdp standard security selected (no tls, no nla)");
     else if (!(selected & (PROTO_HYBRID | PROTO_HYBRID_EX | PROTO_RDSAAD)))
-        emit_finding(c, WHO_SRC, "insecure-protocol",
-                     "rdp without network level authentication");
+        emit_finding(c, WHO_SRC, "insecure-protocol", "rdp without network level authentication");
 }
 
 /* the client core data in an MCS Connect Initial: found by its header, then checked */
@@ -172,7 +174,7 @@ static void tpkt(struct pctx *c, struct rdp_state *s, int dir, struct rd *r)
         else if (code == X224_CC && dir == 1)
             connection_confirm(c, r);
     } else if (code == X224_DT && dir == 0 && !s->core_done) {
-        rd_skip(r, 1); /* EOT */
+        rd_skip(r, 1);                  /* EOT */
         if (rd_match(r, "\x7f\x65", 2)) /* MCS Connect-Initial (T.125 BER application 101) */
             client_core(c, s, r);
     }
@@ -211,9 +213,10 @@ static void tls_record(struct pctx *c, struct rdp_state *s, int dir, struct rd *
         s->cert_done = 1;
         emit_attr(c, WHO_SRC, F_CERT_SUBJECT, x.subject, src);
         emit_attr(c, WHO_SRC, F_CERT_ISSUER, x.issuer, src);
-        /* RDP's own certificate is self-issued to the computer's name */
+        /* RDP's own certificate is self-issued to the computer's name (DNS or NetBIOS) */
         if (x.self_issued && x.subject_cn[0] && !strchr(x.subject_cn, ' '))
-            emit_attr(c, WHO_SRC, F_HOSTNAME, x.subject_cn, src);
+            emit_attr(c, WHO_SRC, strchr(x.subject_cn, '.') ? F_FQDN : F_HOSTNAME, x.subject_cn,
+                      src);
         return;
     }
 }

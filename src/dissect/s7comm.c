@@ -5,8 +5,8 @@
  * 0x001C (PLC and module names, serial number, vendor), also when an answer is segmented over
  * several userdata PDUs; and the operations that matter most: PLC stop/start, block
  * download/upload/delete, password and variable writes.  Layouts follow Wireshark's s7comm
- * dissector and Siemens' "System Software for S7-300/400" manual (SZL chapter).  COTP data
- * split over several TPDUs is parsed from its first TPDU only (S7 PDUs nearly always fit). */
+ * dissector and Siemens' "System Software for S7-300/400" manual (SZL chapter).  A TSDU split
+ * over several COTP DTs is parsed from its first DT only (S7 PDUs nearly always fit one). */
 #include <stdio.h>
 #include <string.h>
 
@@ -14,15 +14,15 @@
 #include "dissect/s7comm_plus.h"
 #include "util/str.h"
 
-#define TPKT_VERSION 3
-#define COTP_DT 0xf0
-#define COTP_CR 0xe0
-#define COTP_CC 0xd0
+#define TPKT_VERSION        3
+#define COTP_DT             0xf0
+#define COTP_CR             0xe0
+#define COTP_CC             0xd0
 #define COTP_PARAM_DST_TSAP 0xc2
-#define S7_ID 0x32
-#define S7P_ID 0x72
-#define S7_PENDING 4 /* jobs in flight per connection (max AmQ is 1..8, mostly 1-3) */
-#define SZL_PART_MAX 64 /* longest SZL record continued over a segment boundary */
+#define S7_ID               0x32
+#define S7P_ID              0x72
+#define S7_PENDING          4  /* jobs in flight per connection (max AmQ is 1..8, mostly 1-3) */
+#define SZL_PART_MAX        64 /* longest SZL record continued over a segment boundary */
 
 enum { ROSCTR_JOB = 1, ROSCTR_ACK = 2, ROSCTR_ACK_DATA = 3, ROSCTR_USERDATA = 7 };
 /* userdata parameter: type (high nibble of byte 5) and function groups */
@@ -40,11 +40,11 @@ struct s7_pending {
 /* an SZL answer segmented over several userdata responses ("more data follows"): where the
  * next segment continues, and the partial record it began */
 struct szl_cont {
-    uint16_t id;      /* SZL id being continued, 0 = none */
-    uint16_t reclen;  /* record length */
-    uint16_t left;    /* records still to come */
-    uint8_t dur;      /* data unit reference shared by the segments */
-    uint8_t have;     /* bytes of the partial record in part[] */
+    uint16_t id;     /* SZL id being continued, 0 = none */
+    uint16_t reclen; /* record length */
+    uint16_t left;   /* records still to come */
+    uint8_t dur;     /* data unit reference shared by the segments */
+    uint8_t have;    /* bytes of the partial record in part[] */
     uint8_t part[SZL_PART_MAX];
 };
 
@@ -52,16 +52,18 @@ struct s7_state {
     struct s7_pending pending[S7_PENDING];
     uint8_t next;
     bool role_done;
+    bool frag[2]; /* per direction: a TSDU began in a DT without EOT; its rest is skipped */
     struct szl_cont szl;
     struct s7p_state plus;
 };
+_Static_assert(sizeof(struct s7_state) <= DISSECT_STATE_MAX, "s7comm state too large");
 
 /* block types in S7 file names "_0A00001P" (S7comm, as documented by Wireshark's dissector) */
 static const char *block_type(const char *two)
 {
     static const struct {
         const char *code, *name;
-    } t[] = {{"08", "OB"}, {"0A", "DB"}, {"0B", "SDB"}, {"0C", "FC"},
+    } t[] = {{"08", "OB"},  {"0A", "DB"}, {"0B", "SDB"}, {"0C", "FC"},
              {"0D", "SFC"}, {"0E", "FB"}, {"0F", "SFB"}};
     for (size_t i = 0; i < sizeof t / sizeof *t; i++)
         if (!strncmp(two, t[i].code, 2))
@@ -87,14 +89,22 @@ static void block_name(struct rd *r, size_t n, char *out, size_t outsz)
 static const char *area_name(uint8_t a)
 {
     switch (a) {
-    case 0x81: return "I";
-    case 0x82: return "Q";
-    case 0x83: return "M";
-    case 0x84: return "DB";
-    case 0x1c: return "C";
-    case 0x1d: return "T";
-    case 0x80: return "P";
-    default: return "area";
+    case 0x81:
+        return "I";
+    case 0x82:
+        return "Q";
+    case 0x83:
+        return "M";
+    case 0x84:
+        return "DB";
+    case 0x1c:
+        return "C";
+    case 0x1d:
+        return "T";
+    case 0x80:
+        return "P";
+    default:
+        return "area";
     }
 }
 
@@ -174,8 +184,11 @@ static void job(struct pctx *c, struct s7_state *s, uint16_t ref, struct rd *par
         emit_op(c, down ? OP_PROGRAM_DOWNLOAD : OP_PROGRAM_UPLOAD, f, name, NULL);
         return;
     }
-    case 0x1b: case 0x1c: case 0x1e: case 0x1f:
-        return; /* the rest of a transfer started above */
+    case 0x1b:
+    case 0x1c:
+    case 0x1e:
+    case 0x1f:
+        return;  /* the rest of a transfer started above */
     case 0x28:   /* PI service: 7 unknown bytes, parameter block, service name */
     case 0x29: { /* PLC stop: 5 unknown bytes, service name */
         rd_skip(param, fn == 0x28 ? 7 : 5);
@@ -183,10 +196,11 @@ static void job(struct pctx *c, struct s7_state *s, uint16_t ref, struct rd *par
             /* the parameter block: an argument ("C" for cold start) or block ids "0A00001P" */
             uint16_t plen = rd_be16(param);
             struct rd pb = rd_sub(param, plen);
-            char arg[40];
+            char arg[40] = "";
             size_t n = rd_left(&pb) < 39 ? rd_left(&pb) : 39;
             struct rd scan = pb;
-            rd_str(&pb, n, arg, sizeof arg);
+            if (n)
+                rd_str(&pb, n, arg, sizeof arg);
             while (rd_left(&scan) >= 8) {
                 char id[10] = "_";
                 struct rd t = scan;
@@ -278,14 +292,10 @@ static void szl_001c(struct pctx *c, struct rd *e)
         uint16_t index;
         enum attr_field f;
         const char *what;
-    } map[] = {{1, F_NAME, "automation system name"},
-               {2, F_MODULE_NAME, "module name"},
-               {3, F_PLANT_ID, "plant designation"},
-               {4, F_COPYRIGHT, "copyright"},
-               {5, F_SERIAL, "serial number"},
-               {7, F_PRODUCT, "module type name"},
-               {8, F_DESCRIPTION, "memory card serial"},
-               {11, F_LOCATION, "location designation"}};
+    } map[] = {{1, F_NAME, "automation system name"},    {2, F_MODULE_NAME, "module name"},
+               {3, F_PLANT_ID, "plant designation"},     {4, F_COPYRIGHT, "copyright"},
+               {5, F_SERIAL, "serial number"},           {7, F_PRODUCT, "module type name"},
+               {8, F_DESCRIPTION, "memory card serial"}, {11, F_LOCATION, "location designation"}};
     uint16_t index = rd_be16(e);
     char v[64], raw[16];
     if (index == 0x0009) {
@@ -320,10 +330,15 @@ static void szl_0424(struct pctx *c, struct rd *e)
     uint8_t bzu = rd_u8(e);
     if (!rd_ok(e))
         return;
-    static const char *const modes[16] = {
-        [1] = "STOP (update)", [2] = "STOP (memory reset)", [3] = "STOP (self initialization)",
-        [4] = "STOP (internal)", [5] = "STARTUP (complete restart)", [7] = "STARTUP (restart)",
-        [8] = "RUN", [10] = "HOLD", [13] = "DEFECT"};
+    static const char *const modes[16] = {[1] = "STOP (update)",
+                                          [2] = "STOP (memory reset)",
+                                          [3] = "STOP (self initialization)",
+                                          [4] = "STOP (internal)",
+                                          [5] = "STARTUP (complete restart)",
+                                          [7] = "STARTUP (restart)",
+                                          [8] = "RUN",
+                                          [10] = "HOLD",
+                                          [13] = "DEFECT"};
     char raw[8];
     snprintf(raw, sizeof raw, "0x%02x", bzu);
     if (modes[bzu & 0x0f])
@@ -361,11 +376,15 @@ static void szl_records(struct pctx *c, struct szl_cont *k, struct rd *d, bool m
         szl_record(c, k->id, &e);
         k->left--;
     }
-    if (more && k->left && rd_left(d) && !k->have && k->reclen <= SZL_PART_MAX) {
-        k->have = (uint8_t)rd_left(d);
-        rd_bytes(d, k->part, k->have);
+    if (more && k->left && rd_left(d) && !k->have) {
+        if (k->reclen <= SZL_PART_MAX) {
+            k->have = (uint8_t)rd_left(d);
+            rd_bytes(d, k->part, k->have);
+        } else {
+            k->left = 0; /* too long to carry over: the rest of this answer is skipped */
+        }
     }
-    if (!more || !k->left || k->reclen > SZL_PART_MAX)
+    if (!more)
         memset(k, 0, sizeof *k);
 }
 
@@ -453,8 +472,7 @@ static void userdata_request(struct pctx *c, uint8_t group, uint8_t sub, struct 
 
 /* userdata parameter: head 00 01 12, length, method, type/group, sub-function, sequence
  * number; with length 8 also data unit reference, last-data-unit flag and an error code */
-static void userdata(struct pctx *c, struct s7_state *s, int dir, struct rd *param,
-                     struct rd *data)
+static void userdata(struct pctx *c, struct s7_state *s, int dir, struct rd *param, struct rd *data)
 {
     rd_skip(param, 3);
     uint8_t plen = rd_u8(param);
@@ -506,17 +524,16 @@ static void s7comm(struct pctx *c, struct s7_state *s, int dir, struct rd *r)
             s->role_done = true;
             emit_role(c, WHO_SRC, "plc", "s7comm ack-data from the iso-tsap server");
         }
-        if (!eclass && !ecode)
-            break;
         for (int i = 0; i < S7_PENDING; i++) {
             struct s7_pending *p = &s->pending[i];
             if (!p->used || p->ref != ref)
                 continue;
+            p->used = 0;
+            if (!eclass && !ecode)
+                continue;
             char res[48];
             snprintf(res, sizeof res, "error class 0x%02x code 0x%02x", eclass, ecode);
-            emit_op(c, (enum op_kind)p->kind, p->function, p->target[0] ? p->target : NULL,
-                    res);
-            p->used = 0;
+            emit_op(c, (enum op_kind)p->kind, p->function, p->target[0] ? p->target : NULL, res);
         }
         break;
     case ROSCTR_USERDATA:
@@ -543,8 +560,8 @@ static void cotp_connect(struct pctx *c, struct rd *cotp)
             static const char *const types[] = {"", "pg", "op", "s7 basic"};
             uint8_t hi = rd_u8(&v), lo = rd_u8(&v);
             snprintf(t, sizeof t, "tsap 0x%02x%02x (%s%srack %u slot %u)", hi, lo,
-                     hi >= 1 && hi <= 3 ? types[hi] : "", hi >= 1 && hi <= 3 ? ", " : "",
-                     lo >> 5, lo & 0x1f);
+                     hi >= 1 && hi <= 3 ? types[hi] : "", hi >= 1 && hi <= 3 ? ", " : "", lo >> 5,
+                     lo & 0x1f);
         } else {
             rd_str(&v, n < sizeof name ? n : sizeof name - 1, name, sizeof name);
             snprintf(t, sizeof t, "tsap %s", name);
@@ -585,15 +602,36 @@ static void parse(struct pctx *c, void *state, int dir, struct rd *pdu)
         cotp_connect(c, &cotp);
         return;
     }
-    if (type != COTP_DT || !rd_left(pdu))
+    if (type != COTP_DT)
         return;
+    /* a TSDU may span DTs, the last with the EOT bit (ISO 8073 DT TPDU): its first non-empty
+     * DT is parsed as far as it goes, the others skipped */
+    bool eot = rd_u8(&cotp) & 0x80;
+    if (s->frag[dir & 1]) {
+        s->frag[dir & 1] = !eot;
+        return;
+    }
+    if (!rd_left(pdu))
+        return;
+    s->frag[dir & 1] = !eot;
     uint8_t id = rd_peek_u8(pdu, 0);
-    if (id == S7_ID)
+    if (id == S7_ID && eot)
         s7comm(c, s, dir, pdu);
     else if (id == S7P_ID)
-        s7p_parse(c, &s->plus, dir, pdu);
+        s7p_parse(c, &s->plus, dir, pdu, !eot);
     else if (looks_like_session(pdu))
         emit_set_protocol(c, PROTO_MMS);
+}
+
+/* bytes were lost: whatever was being continued is gone */
+static void gap(void *state, int dir)
+{
+    struct s7_state *s = state;
+    if (!s)
+        return;
+    s->frag[dir & 1] = false;
+    if (dir == 1)
+        memset(&s->szl, 0, sizeof s->szl);
 }
 
 static long frame(const struct rd *stream)
@@ -613,8 +651,7 @@ static bool probe(const struct rd *p, uint8_t l4)
     uint16_t len = rd_peek_be16(p, 2);
     uint8_t li = rd_peek_u8(p, 4), type = rd_peek_u8(p, 5) & 0xf0;
     return rd_peek_u8(p, 0) == TPKT_VERSION && rd_peek_u8(p, 1) == 0 && len == rd_left(p) &&
-           li >= 2 && li + 5u <= len &&
-           (type == COTP_CR || type == COTP_CC || type == COTP_DT);
+           li >= 2 && li + 5u <= len && (type == COTP_CR || type == COTP_CC || type == COTP_DT);
 }
 
 const struct dissector dissector_s7comm = {
@@ -625,4 +662,5 @@ const struct dissector dissector_s7comm = {
     .state_size = sizeof(struct s7_state),
     .frame = frame,
     .parse = parse,
+    .gap = gap,
 };

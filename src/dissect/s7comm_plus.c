@@ -12,7 +12,6 @@
 #include "dissect/s7comm_plus.h"
 #include "util/str.h"
 
-#define S7P_ID 0x72
 #define S7P_DIGEST_LEN 0x20 /* V3 integrity part: length byte 0x20 and a 32-byte digest */
 
 enum { OPC_REQUEST = 0x31, OPC_RESPONSE = 0x32, OPC_NOTIFICATION = 0x33, OPC_RESPONSE2 = 0x02 };
@@ -39,30 +38,38 @@ enum {
 
 /* object, class and attribute ids (s7commwireshark id_number_names) */
 enum {
-    ID_CPU_EXEC_UNIT = 52,           /* NativeObjects.theCPUexecUnit_Rid */
-    ID_IAREA = 80, ID_QAREA = 81, ID_MAREA = 82, ID_COUNTERS = 83, ID_TIMERS = 84,
+    ID_CPU_EXEC_UNIT = 52, /* NativeObjects.theCPUexecUnit_Rid */
+    ID_IAREA = 80,
+    ID_QAREA = 81,
+    ID_MAREA = 82,
+    ID_COUNTERS = 83,
+    ID_TIMERS = 84,
     ID_CLASS_SUBSCRIPTIONS = 255,
     ID_CLASS_SERVER_SESSION = 287,
-    ID_SESSION_APPLICATION = 297,    /* ServerSessionApplication */
-    ID_SESSION_COMMENT = 301,        /* ServerSessionClientComment */
-    ID_PAOM_STRING = 319,            /* LID_SessionVersionSystemPAOMString */
+    ID_SESSION_APPLICATION = 297, /* ServerSessionApplication */
+    ID_SESSION_COMMENT = 301,     /* ServerSessionClientComment */
+    ID_PAOM_STRING = 319,         /* LID_SessionVersionSystemPAOMString */
     ID_CLASS_SUBSCRIPTION = 1001,
-    ID_SUBSCRIPTION_FIRST = 1040,    /* Subscription* attributes 1040..1082 */
+    ID_SUBSCRIPTION_FIRST = 1040, /* Subscription* attributes 1040..1082 */
     ID_SUBSCRIPTION_LAST = 1082,
     ID_LEGITIMATE = 1846,
-    ID_OPERATING_STATE_REQ = 2167,   /* CPUexecUnit.OperatingStateREQ: 1 STOP, 3 RUN */
+    ID_OPERATING_STATE_REQ = 2167, /* CPUexecUnit.OperatingStateREQ: 1 STOP, 3 RUN */
     ID_BLOCK_NUMBER = 2521,
     ID_CLASS_DATATYPE = 2554,
-    ID_CLASS_DB = 2574, ID_CLASS_FB = 2578, ID_CLASS_FC = 2579, ID_CLASS_OB = 2610,
-    ID_CLASS_OB_FIRST = 2637,        /* the OB kinds (ACCcommunicationOB .. UpdateEventOB) */
+    ID_CLASS_DB = 2574,
+    ID_CLASS_FB = 2578,
+    ID_CLASS_FC = 2579,
+    ID_CLASS_OB = 2610,
+    ID_CLASS_OB_FIRST = 2637, /* the OB kinds (ACCcommunicationOB .. UpdateEventOB) */
     ID_CLASS_OB_LAST = 2658,
     ID_CLASS_ALARM_SUBSCRIPTION = 2662,
     ID_CLASS_TIS_SUBSCRIPTION = 2712,
 };
 
 #define ELEM_START_OBJECT 0xa1
-#define TYPE_WSTRING 0x15
-#define AREA_DB 0x8a0e0000u /* access area / RID of data block n: 0x8a0e0000 + n */
+#define ELEM_ATTRIBUTE    0xa3
+#define TYPE_WSTRING      0x15
+#define AREA_DB           0x8a0e0000u /* access area / RID of data block n: 0x8a0e0000 + n */
 #define SESSION_LOCAL(id) ((id) >= 0x70000000u && (id) < 0x80000000u)
 
 /* unsigned VLQ of up to 5 bytes (32 bits) */
@@ -108,15 +115,43 @@ static bool skip_value(struct rd *r, uint8_t t, int32_t *num)
 {
     int32_t v = 0;
     switch (t) {
-    case 0x00: break;                                             /* null */
-    case 0x01: case 0x02: case 0x06: case 0x0a: v = rd_u8(r); break;
-    case 0x03: case 0x07: case 0x0b: v = (int16_t)rd_be16(r); break;
-    case 0x0c: case 0x0e: case 0x12: v = (int32_t)rd_be32(r); break;
-    case 0x04: case 0x13: v = (int32_t)vlq_u32(r); break;
-    case 0x08: v = vlq_s32(r); break;
-    case 0x05: case 0x09: case 0x11: vlq_skip64(r); break;
-    case 0x0d: case 0x0f: case 0x10: rd_skip(r, 8); break;
-    default: return false;
+    case 0x00:
+        break; /* null */
+    case 0x01:
+    case 0x02:
+    case 0x06:
+    case 0x0a:
+        v = rd_u8(r);
+        break;
+    case 0x03:
+    case 0x07:
+    case 0x0b:
+        v = (int16_t)rd_be16(r);
+        break;
+    case 0x0c:
+    case 0x0e:
+    case 0x12:
+        v = (int32_t)rd_be32(r);
+        break;
+    case 0x04:
+    case 0x13:
+        v = (int32_t)vlq_u32(r);
+        break;
+    case 0x08:
+        v = vlq_s32(r);
+        break;
+    case 0x05:
+    case 0x09:
+    case 0x11:
+        vlq_skip64(r);
+        break;
+    case 0x0d:
+    case 0x0f:
+    case 0x10:
+        rd_skip(r, 8);
+        break;
+    default:
+        return false;
     }
     if (num)
         *num = v;
@@ -124,10 +159,11 @@ static bool skip_value(struct rd *r, uint8_t t, int32_t *num)
 }
 
 /* the text of an attribute 'id' holding a WString, searched in r (not advanced): the id as VLQ,
- * flags 0x00, datatype 0x15, VLQ length, UTF-8 bytes */
+ * flags 0x00, datatype 0x15, VLQ length, UTF-8 bytes.  The id must start an element: the byte
+ * before it is the attribute tag 0xa3 or ends the previous value (no VLQ continuation bit). */
 static bool find_wstring(const struct rd *r, uint32_t id, char *out, size_t outsz)
 {
-    uint8_t pat[4];
+    uint8_t pat[4], prev = 0;
     size_t n = 0;
     if (id >= 128)
         pat[n++] = (uint8_t)(0x80 | id >> 7);
@@ -135,8 +171,8 @@ static bool find_wstring(const struct rd *r, uint32_t id, char *out, size_t outs
     pat[n++] = 0x00;
     pat[n++] = TYPE_WSTRING;
     struct rd t = *r;
-    while (rd_left(&t) > n) {
-        if (rd_match(&t, pat, n)) {
+    for (; rd_left(&t) > n; prev = rd_u8(&t)) {
+        if ((prev == ELEM_ATTRIBUTE || !(prev & 0x80)) && rd_match(&t, pat, n)) {
             struct rd v = t;
             rd_skip(&v, n);
             uint32_t len = vlq_u32(&v);
@@ -145,23 +181,21 @@ static bool find_wstring(const struct rd *r, uint32_t id, char *out, size_t outs
                 return out[0] != '\0';
             }
         }
-        rd_skip(&t, 1);
     }
     return false;
 }
 
-/* the first unsigned attribute 'id' (flags 0, UDInt) found in r */
+/* the first unsigned attribute 'id' >= 128 (flags 0, UDInt) found in r, as find_wstring */
 static bool find_udint(const struct rd *r, uint32_t id, uint32_t *out)
 {
-    uint8_t pat[4] = {(uint8_t)(0x80 | id >> 7), (uint8_t)(id & 0x7f), 0x00, 0x04};
+    uint8_t pat[4] = {(uint8_t)(0x80 | id >> 7), (uint8_t)(id & 0x7f), 0x00, 0x04}, prev = 0;
     struct rd t = *r;
-    while (rd_left(&t) > sizeof pat) {
-        if (rd_match(&t, pat, sizeof pat)) {
+    for (; rd_left(&t) > sizeof pat; prev = rd_u8(&t)) {
+        if ((prev == ELEM_ATTRIBUTE || !(prev & 0x80)) && rd_match(&t, pat, sizeof pat)) {
             rd_skip(&t, sizeof pat);
             *out = vlq_u32(&t);
             return rd_ok(&t);
         }
-        rd_skip(&t, 1);
     }
     return false;
 }
@@ -169,8 +203,8 @@ static bool find_udint(const struct rd *r, uint32_t id, uint32_t *out)
 /* a Siemens order number (MLFB): digits, capitals, blanks and dashes, 6ES7/6AG1/6GK prefix */
 static bool siemens_mlfb(const char *s)
 {
-    if (strlen(s) < 10 || (strncmp(s, "6ES7", 4) && strncmp(s, "6AG1", 4) &&
-                           strncmp(s, "6GK", 3) && strncmp(s, "6ES5", 4)))
+    if (strlen(s) < 10 || (strncmp(s, "6ES7", 4) && strncmp(s, "6AG1", 4) && strncmp(s, "6GK", 3) &&
+                           strncmp(s, "6ES5", 4)))
         return false;
     for (; *s; s++)
         if (!((*s >= '0' && *s <= '9') || (*s >= 'A' && *s <= 'Z') || *s == ' ' || *s == '-'))
@@ -218,12 +252,18 @@ static void area_text(uint32_t a, char *out, size_t outsz)
 static const char *block_class(uint32_t cls)
 {
     switch (cls) {
-    case ID_CLASS_DB: return "DB";
-    case ID_CLASS_FB: return "FB";
-    case ID_CLASS_FC: return "FC";
-    case ID_CLASS_OB: return "OB";
-    case ID_CLASS_DATATYPE: return "UDT";
-    default: return cls >= ID_CLASS_OB_FIRST && cls <= ID_CLASS_OB_LAST ? "OB" : NULL;
+    case ID_CLASS_DB:
+        return "DB";
+    case ID_CLASS_FB:
+        return "FB";
+    case ID_CLASS_FC:
+        return "FC";
+    case ID_CLASS_OB:
+        return "OB";
+    case ID_CLASS_DATATYPE:
+        return "UDT";
+    default:
+        return cls >= ID_CLASS_OB_FIRST && cls <= ID_CLASS_OB_LAST ? "OB" : NULL;
     }
 }
 
@@ -283,7 +323,8 @@ static void delete_object(struct pctx *c, struct s7p_state *s, struct rd *r)
         return;
     }
     if (s->session && id == s->session) {
-        emit_op(c, OP_SESSION, "delete session (0x04d4)", NULL, NULL);
+        snprintf(target, sizeof target, "session 0x%x", id);
+        emit_op(c, OP_SESSION, "delete session (0x04d4)", target, NULL);
     } else if ((id & 0xffff0000u) == AREA_DB) {
         snprintf(target, sizeof target, "DB %u", id & 0xffff);
         emit_op(c, OP_PROGRAM_DELETE, "delete block (0x04d4)", target, NULL);
@@ -346,6 +387,8 @@ static void multi_variables(struct pctx *c, struct s7p_state *s, struct rd *r, b
             area_text(a, area, sizeof area);
             snprintf(target, sizeof target, "%s (%u item%s)", area, items, items == 1 ? "" : "s");
         }
+    } else if (set && obj == s->session) {
+        snprintf(target, sizeof target, "session 0x%x", obj);
     } else if (set) {
         uint32_t attr = vlq_u32(r);
         if (rd_ok(r))
@@ -356,11 +399,13 @@ static void multi_variables(struct pctx *c, struct s7p_state *s, struct rd *r, b
     else if (obj == 0)
         emit_op(c, OP_PROCESS_WRITE, "set multiple variables (0x0542)", target[0] ? target : NULL,
                 NULL);
-    else if (obj == s->session || SESSION_LOCAL(obj))
-        emit_op(c, OP_SESSION, "session setup (set multiple variables)", NULL, NULL);
+    else if (obj == s->session)
+        emit_op(c, OP_SESSION, "session setup (set multiple variables)", target, NULL);
+    else if (SESSION_LOCAL(obj))
+        emit_op(c, OP_SESSION, "set multiple variables (0x0542)", target[0] ? target : NULL, NULL);
     else
-        emit_op(c, OP_CONFIG_WRITE, "set multiple variables (0x0542)",
-                target[0] ? target : NULL, NULL);
+        emit_op(c, OP_CONFIG_WRITE, "set multiple variables (0x0542)", target[0] ? target : NULL,
+                NULL);
 }
 
 /* SetVarSubStreamed carries the legitimation (password response, attribute 1846) */
@@ -383,23 +428,51 @@ static void request(struct pctx *c, struct s7p_state *s, uint16_t fn, struct rd 
 {
     rd_skip(r, 5); /* session id, transport flags */
     switch (fn) {
-    case FN_CREATE_OBJECT: create_object(c, s, r); break;
-    case FN_DELETE_OBJECT: delete_object(c, s, r); break;
-    case FN_SET_VARIABLE: set_variable(c, s, r); break;
-    case FN_SET_MULTI: multi_variables(c, s, r, true); break;
-    case FN_GET_MULTI: multi_variables(c, s, r, false); break;
-    case FN_SET_VAR_SUBSTREAMED: set_var_substreamed(c, r); break;
-    case FN_EXPLORE: emit_op(c, OP_READ, "explore (0x04bb)", NULL, NULL); break;
-    case FN_GET_VARIABLE: emit_op(c, OP_READ, "get variable (0x04fc)", NULL, NULL); break;
-    case FN_GET_LINK: emit_op(c, OP_READ, "get link (0x0524)", NULL, NULL); break;
+    case FN_CREATE_OBJECT:
+        create_object(c, s, r);
+        break;
+    case FN_DELETE_OBJECT:
+        delete_object(c, s, r);
+        break;
+    case FN_SET_VARIABLE:
+        set_variable(c, s, r);
+        break;
+    case FN_SET_MULTI:
+        multi_variables(c, s, r, true);
+        break;
+    case FN_GET_MULTI:
+        multi_variables(c, s, r, false);
+        break;
+    case FN_SET_VAR_SUBSTREAMED:
+        set_var_substreamed(c, r);
+        break;
+    case FN_EXPLORE:
+        emit_op(c, OP_READ, "explore (0x04bb)", NULL, NULL);
+        break;
+    case FN_GET_VARIABLE:
+        emit_op(c, OP_READ, "get variable (0x04fc)", NULL, NULL);
+        break;
+    case FN_GET_LINK:
+        emit_op(c, OP_READ, "get link (0x0524)", NULL, NULL);
+        break;
     case FN_GET_VAR_SUBSTREAMED:
         emit_op(c, OP_READ, "get var substreamed (0x0586)", NULL, NULL);
         break;
-    case FN_INVOKE: emit_op(c, OP_COMMAND, "invoke (0x056b)", NULL, NULL); break;
-    case FN_ADD_LINK: emit_op(c, OP_SESSION, "add link (0x0506)", NULL, NULL); break;
-    case FN_REMOVE_LINK: emit_op(c, OP_SESSION, "remove link (0x051a)", NULL, NULL); break;
-    case FN_BEGIN_SEQUENCE: emit_op(c, OP_OTHER, "begin sequence (0x0556)", NULL, NULL); break;
-    case FN_END_SEQUENCE: emit_op(c, OP_OTHER, "end sequence (0x0560)", NULL, NULL); break;
+    case FN_INVOKE:
+        emit_op(c, OP_COMMAND, "invoke (0x056b)", NULL, NULL);
+        break;
+    case FN_ADD_LINK:
+        emit_op(c, OP_SESSION, "add link (0x0506)", NULL, NULL);
+        break;
+    case FN_REMOVE_LINK:
+        emit_op(c, OP_SESSION, "remove link (0x051a)", NULL, NULL);
+        break;
+    case FN_BEGIN_SEQUENCE:
+        emit_op(c, OP_OTHER, "begin sequence (0x0556)", NULL, NULL);
+        break;
+    case FN_END_SEQUENCE:
+        emit_op(c, OP_OTHER, "end sequence (0x0560)", NULL, NULL);
+        break;
     default: {
         char f[40];
         snprintf(f, sizeof f, "function 0x%04x", fn);
@@ -429,7 +502,7 @@ static void create_object_response(struct pctx *c, struct s7p_state *s, struct r
     }
 }
 
-void s7p_parse(struct pctx *c, struct s7p_state *s, int dir, struct rd *r)
+void s7p_parse(struct pctx *c, struct s7p_state *s, int dir, struct rd *r, bool partial)
 {
     rd_skip(r, 1); /* 0x72 */
     uint8_t version = rd_u8(r);
@@ -441,7 +514,7 @@ void s7p_parse(struct pctx *c, struct s7p_state *s, int dir, struct rd *r)
     emit_set_protocol(c, PROTO_S7COMM_PLUS);
     if (version == 0xfe || version == 0xff)
         return; /* keep-alive */
-    struct rd d = rd_sub(r, len);
+    struct rd d = partial && len > rd_left(r) ? rd_rest(r) : rd_sub(r, len);
     if (!rd_ok(r)) {
         emit_malformed(c, "s7comm-plus: data length exceeds the PDU");
         return;
@@ -460,7 +533,8 @@ void s7p_parse(struct pctx *c, struct s7p_state *s, int dir, struct rd *r)
     uint16_t fn = rd_be16(&d);
     rd_skip(&d, 4); /* reserved, sequence number */
     if (!rd_ok(&d)) {
-        emit_malformed(c, "s7comm-plus: data header truncated");
+        if (!partial)
+            emit_malformed(c, "s7comm-plus: data header truncated");
         return;
     }
     if (opcode == OPC_REQUEST) {

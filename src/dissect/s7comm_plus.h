@@ -17,7 +17,8 @@ struct s7p_state {
     bool client_done;    /* client session attributes reported */
 };
 
-/* one S7comm-plus PDU (starting at the 0x72 protocol id); dir 0 client->server */
-void s7p_parse(struct pctx *c, struct s7p_state *s, int dir, struct rd *r);
+/* one S7comm-plus PDU (starting at the 0x72 protocol id); dir 0 client->server.  partial: only
+ * the first COTP fragment of a longer PDU is at hand (parse what is there, flag nothing). */
+void s7p_parse(struct pctx *c, struct s7p_state *s, int dir, struct rd *r, bool partial);
 
 #endif

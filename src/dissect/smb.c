@@ -23,24 +23,24 @@
 #define NB_KEEPALIVE 0x85
 
 /* SMB2 commands (MS-SMB2 §2.2.1) */
-#define SMB2_NEGOTIATE     0
-#define SMB2_SESSION_SETUP 1
-#define SMB2_TREE_CONNECT  3
-#define SMB2_CREATE        5
-#define SMB2_FLAGS_RESPONSE 0x00000001
+#define SMB2_NEGOTIATE        0
+#define SMB2_SESSION_SETUP    1
+#define SMB2_TREE_CONNECT     3
+#define SMB2_CREATE           5
+#define SMB2_FLAGS_RESPONSE   0x00000001
 #define SMB2_SIGNING_REQUIRED 0x0002
-#define SMB2_SESSION_GUEST 0x0001
-#define SMB2_SESSION_NULL  0x0002
+#define SMB2_SESSION_GUEST    0x0001
+#define SMB2_SESSION_NULL     0x0002
 
 /* SMB1 (MS-CIFS §2.2.4) */
-#define SMB1_NEGOTIATE     0x72
-#define SMB1_SESSION_SETUP 0x73
-#define SMB1_FLAGS_REPLY   0x80
+#define SMB1_NEGOTIATE      0x72
+#define SMB1_SESSION_SETUP  0x73
+#define SMB1_FLAGS_REPLY    0x80
 #define SMB1_FLAGS2_UNICODE 0x8000
 
 /* NTSTATUS values (MS-ERREF §2.3.1) */
-#define STATUS_SUCCESS           0x00000000u
-#define STATUS_MORE_PROCESSING   0xc0000016u
+#define STATUS_SUCCESS         0x00000000u
+#define STATUS_MORE_PROCESSING 0xc0000016u
 
 /* NTLMSSP (MS-NLMP §2.2.2.5) */
 #define NTLM_UNICODE 0x00000001u
@@ -478,8 +478,8 @@ static void smb1_session_setup(struct pctx *c, struct smb_state *s, bool reply, 
             n++;
         rd_str(bytes, n, os, sizeof os);
     }
-    emit_attr(c, WHO_SRC, F_OS_VERSION, os, reply ? "smb1 session setup response"
-                                                  : "smb1 session setup request");
+    emit_attr(c, WHO_SRC, F_OS_VERSION, os,
+              reply ? "smb1 session setup response" : "smb1 session setup request");
 }
 
 static void smb1(struct pctx *c, struct smb_state *s, struct rd *msg)

@@ -11,10 +11,10 @@
 #include "util/sha256.h"
 #include "util/str.h"
 
-#define SNMP_PORT      161
-#define SNMP_TRAP_PORT 162
-#define SNMP_OID_MAX   160 /* dotted OID text kept */
-#define SNMP_VB_MAX    64  /* varbinds looked at per PDU */
+#define SNMP_PORT          161
+#define SNMP_TRAP_PORT     162
+#define SNMP_OID_MAX       160 /* dotted OID text kept */
+#define SNMP_VB_MAX        64  /* varbinds looked at per PDU */
 #define SNMP_COMMUNITY_MAX 255
 
 /* message versions (RFC 3416 §3 / RFC 3412 §6) */
@@ -77,7 +77,7 @@ static const char *enterprise_name(uint32_t n)
 
 /* the system group, 1.3.6.1.2.1.1.N.0 (RFC 3418 §2) */
 #define SYS_PREFIX "1.3.6.1.2.1.1."
-static const char *const sys_names[] = {NULL,        "sysDescr", "sysObjectID", "sysUpTime",
+static const char *const sys_names[] = {NULL,         "sysDescr", "sysObjectID", "sysUpTime",
                                         "sysContact", "sysName",  "sysLocation", "sysServices"};
 
 /* "sysName.0" for 1.3.6.1.2.1.1.5.0; 0 for other OIDs */
@@ -121,12 +121,25 @@ static const char *pdu_name(uint8_t tag)
 /* error-status (RFC 3416 §3) */
 static const char *error_name(int64_t e)
 {
-    static const char *const t[] = {
-        "noError",           "tooBig",          "noSuchName",    "badValue",
-        "readOnly",          "genErr",          "noAccess",      "wrongType",
-        "wrongLength",       "wrongEncoding",   "wrongValue",    "noCreation",
-        "inconsistentValue", "resourceUnavailable", "commitFailed", "undoFailed",
-        "authorizationError", "notWritable",    "inconsistentName"};
+    static const char *const t[] = {"noError",
+                                    "tooBig",
+                                    "noSuchName",
+                                    "badValue",
+                                    "readOnly",
+                                    "genErr",
+                                    "noAccess",
+                                    "wrongType",
+                                    "wrongLength",
+                                    "wrongEncoding",
+                                    "wrongValue",
+                                    "noCreation",
+                                    "inconsistentValue",
+                                    "resourceUnavailable",
+                                    "commitFailed",
+                                    "undoFailed",
+                                    "authorizationError",
+                                    "notWritable",
+                                    "inconsistentName"};
     return e >= 0 && (uint64_t)e < NELEM(t) ? t[e] : "error";
 }
 
@@ -151,8 +164,8 @@ static enum obs_who agent_of(uint8_t pdu)
  * "HW:" and "FW:" items, each optionally spelled "HW: Version 1". */
 static bool is_mlfb(const char *t)
 {
-    return t[0] == '6' && t[1] >= 'A' && t[1] <= 'Z' && t[2] >= 'A' && t[2] <= 'Z' &&
-           t[3] >= '0' && t[3] <= '9' && t[4] == ' ' && strlen(t) >= 10;
+    return t[0] == '6' && t[1] >= 'A' && t[1] <= 'Z' && t[2] >= 'A' && t[2] <= 'Z' && t[3] >= '0' &&
+           t[3] <= '9' && t[4] == ' ' && strlen(t) >= 10;
 }
 
 static const char *after_label(const char *t, const char *label)
@@ -166,6 +179,18 @@ static const char *after_label(const char *t, const char *label)
     if (!strncmp(t, "Version ", 8))
         t += 8;
     return *t ? t : NULL;
+}
+
+/* sysDescr of switches and routers: product lines and words that name the function */
+static bool network_descr(const char *descr)
+{
+    static const char *const marks[] = {"SCALANCE X", "SCALANCE M", "SCALANCE S", "RUGGEDCOM",
+                                        "Cisco IOS", "switch", "Switch", "SWITCH", "router",
+                                        "Router", "ROUTER", "Hirschmann", "Stratix"};
+    for (size_t i = 0; i < NELEM(marks); i++)
+        if (strstr(descr, marks[i]))
+            return true;
+    return false;
 }
 
 static void siemens_descr(struct pctx *c, enum obs_who who, const char *descr)
@@ -210,8 +235,8 @@ static void sys_object_id(struct pctx *c, enum obs_who who, const char *oid, con
         return;
     char *end;
     unsigned long n = strtoul(oid + sizeof ent - 1, &end, 10);
-    const char *name = (*end == '.' || !*end) && n <= UINT32_MAX ? enterprise_name((uint32_t)n)
-                                                                  : NULL;
+    const char *name =
+        (*end == '.' || !*end) && n <= UINT32_MAX ? enterprise_name((uint32_t)n) : NULL;
     char raw[24];
     snprintf(raw, sizeof raw, "enterprise %lu", n);
     if (name)
@@ -231,6 +256,15 @@ static void response_varbind(struct pctx *c, const char *oid, uint8_t vtag, stru
             sys_object_id(c, WHO_SRC, text, src);
         return;
     }
+    if (idx == 7) {
+        /* sysServices (RFC 3418): bit 2 datalink/subnetwork, bit 3 internet, bit 7
+         * applications.  A box that forwards but runs no applications is a switch or router. */
+        int64_t svc;
+        if (vtag == BER_INTEGER && ber_int(val, &svc) && svc > 0 && svc < 128 && (svc & 0x06) &&
+            !(svc & 0x40))
+            emit_role(c, WHO_SRC, "network-device", "snmp sysServices (bridge/router only)");
+        return;
+    }
     if (vtag != BER_OCTET_STRING)
         return;
     char text[256];
@@ -239,6 +273,8 @@ static void response_varbind(struct pctx *c, const char *oid, uint8_t vtag, stru
     case 1:
         emit_attr(c, WHO_SRC, F_DESCRIPTION, text, src);
         siemens_descr(c, WHO_SRC, text);
+        if (network_descr(text))
+            emit_role(c, WHO_SRC, "network-device", "snmp sysDescr names a switch or router");
         break;
     case 4:
         emit_attr(c, WHO_SRC, F_CONTACT, text, src);
@@ -264,9 +300,10 @@ static void oid_label(const char *oid, char *dst, size_t n)
         snprintf(dst, n, "%s", oid);
 }
 
-/* walk the varbind list: for a response, identity; for a request, the first OID as target.
- * Returns false when the list is malformed. */
-static bool varbinds(struct pctx *c, struct rd *list, uint8_t pdu, char *first, size_t firstsz,
+/* walk the varbind list: the first OID as target, and identity from the values of a response
+ * that reports no error (a failed set echoes what was asked, not what is).  False when the
+ * list is malformed. */
+static bool varbinds(struct pctx *c, struct rd *list, bool identity, char *first, size_t firstsz,
                      int *count)
 {
     *count = 0;
@@ -283,7 +320,7 @@ static bool varbinds(struct pctx *c, struct rd *list, uint8_t pdu, char *first, 
         if (!*count)
             oid_label(oid, first, firstsz);
         ++*count;
-        if (pdu == PDU_RESPONSE)
+        if (identity)
             response_varbind(c, oid, vtag, &val);
     }
     return true;
@@ -340,7 +377,7 @@ static void parse_pdu(struct pctx *c, struct snmp_state *s, uint8_t pdu, struct 
         if (!ber_expect(body, BER_OID, &ent) || !ber_next(body, &at, &addr) ||
             !ber_expect(body, BER_INTEGER, &gen) || !ber_expect(body, BER_INTEGER, &spec) ||
             !ber_next(body, &tt, &ts) || !ber_expect(body, BER_SEQUENCE, &list) ||
-            !varbinds(c, &list, pdu, first, sizeof first, &count)) {
+            !varbinds(c, &list, false, first, sizeof first, &count)) {
             emit_malformed(c, "snmp: bad trap");
             return;
         }
@@ -352,7 +389,7 @@ static void parse_pdu(struct pctx *c, struct snmp_state *s, uint8_t pdu, struct 
         !ber_expect(body, BER_INTEGER, &es) || !ber_int(&es, &err) ||
         !ber_expect(body, BER_INTEGER, &ei) || !ber_int(&ei, &idx) ||
         !ber_expect(body, BER_SEQUENCE, &list) ||
-        !varbinds(c, &list, pdu, first, sizeof first, &count)) {
+        !varbinds(c, &list, pdu == PDU_RESPONSE && err == 0, first, sizeof first, &count)) {
         emit_malformed(c, "snmp: bad pdu");
         return;
     }
@@ -361,7 +398,8 @@ static void parse_pdu(struct pctx *c, struct snmp_state *s, uint8_t pdu, struct 
     case PDU_GETNEXT:
     case PDU_GETBULK:
     case PDU_SET:
-        request_op(c, s, pdu, (int32_t)id, first, count);
+        if (count) /* an empty get is a v3 engine discovery probe (RFC 3414 §4) */
+            request_op(c, s, pdu, (int32_t)id, first, count);
         break;
     case PDU_RESPONSE:
         response_error(c, s, (int32_t)id, err, idx);
@@ -403,8 +441,8 @@ static void community_finding(struct pctx *c, struct snmp_state *s, int version,
     sha256_update(&h, secret, n);
     sha256_final(&h, d);
     /* the two communities every agent ships with */
-    bool dflt = (n == 6 && !memcmp(secret, "public", 6)) ||
-                (n == 7 && !memcmp(secret, "private", 7));
+    bool dflt =
+        (n == 6 && !memcmp(secret, "public", 6)) || (n == 7 && !memcmp(secret, "private", 7));
     memset(secret, 0, sizeof secret);
     if (s && s->community_done && !memcmp(s->community_said, d, sizeof s->community_said))
         return;
@@ -413,8 +451,8 @@ static void community_finding(struct pctx *c, struct snmp_state *s, int version,
         s->community_done = 1;
     }
     char detail[96];
-    int w = snprintf(detail, sizeof detail, "snmp %s community sha256:",
-                     version == SNMP_V1 ? "v1" : "v2c");
+    int w = snprintf(detail, sizeof detail,
+                     "snmp %s community sha256:", version == SNMP_V1 ? "v1" : "v2c");
     for (int i = 0; i < 8 && w > 0 && (size_t)w + 2 < sizeof detail; i++, w += 2)
         snprintf(detail + w, sizeof detail - (size_t)w, "%02x", d[i]);
     if (dflt)
@@ -448,8 +486,8 @@ static void engine_id(struct pctx *c, struct rd *eid)
         snprintf(hex + 2 * i, 3, "%02x", b[i]);
     static const char src[] = "snmp v3 engine id";
     emit_attr(c, WHO_SRC, F_SNMP_ENGINE_ID, hex, src);
-    uint32_t ent = ((uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3]) &
-                   0x7fffffff;
+    uint32_t ent =
+        ((uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3]) & 0x7fffffff;
     const char *name = enterprise_name(ent);
     if (name) {
         char raw[24];
@@ -473,13 +511,11 @@ static void parse_v3(struct pctx *c, struct snmp_state *s, struct rd *msg)
     }
     uint8_t flags = rd_u8(&mflags);
     struct rd eid, boots, etime, uname, authp, privp;
-    bool usm_ok = model == 3 && ber_expect(&secp, BER_SEQUENCE, &usm) &&
-                  ber_expect(&usm, BER_OCTET_STRING, &eid) &&
-                  ber_expect(&usm, BER_INTEGER, &boots) &&
-                  ber_expect(&usm, BER_INTEGER, &etime) &&
-                  ber_expect(&usm, BER_OCTET_STRING, &uname) &&
-                  ber_expect(&usm, BER_OCTET_STRING, &authp) &&
-                  ber_expect(&usm, BER_OCTET_STRING, &privp);
+    bool usm_ok =
+        model == 3 && ber_expect(&secp, BER_SEQUENCE, &usm) &&
+        ber_expect(&usm, BER_OCTET_STRING, &eid) && ber_expect(&usm, BER_INTEGER, &boots) &&
+        ber_expect(&usm, BER_INTEGER, &etime) && ber_expect(&usm, BER_OCTET_STRING, &uname) &&
+        ber_expect(&usm, BER_OCTET_STRING, &authp) && ber_expect(&usm, BER_OCTET_STRING, &privp);
     if (model == 3 && !usm_ok) {
         emit_malformed(c, "snmp: bad usm parameters");
         return;

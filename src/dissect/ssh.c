@@ -105,8 +105,8 @@ static void kexinit(struct pctx *c, int dir, struct rd *p)
             return;
     char md5[33];
     md5_hex(text, o, md5);
-    emit_attr_raw(c, WHO_SRC, dir == 0 ? F_HASSH : F_HASSH_SERVER, md5,
-                  o <= 400 ? text : NULL, "ssh kexinit");
+    emit_attr_raw(c, WHO_SRC, dir == 0 ? F_HASSH : F_HASSH_SERVER, md5, o <= 400 ? text : NULL,
+                  "ssh kexinit");
 }
 
 static void banner(struct pctx *c, struct ssh_side *side, struct rd *pdu)
@@ -120,8 +120,10 @@ static void banner(struct pctx *c, struct ssh_side *side, struct rd *pdu)
         return; /* another line before the banner */
     side->banner = 1;
     emit_attr(c, WHO_SRC, F_SSH_BANNER, line, "ssh protocol banner");
-    /* protoversion "1.x" is SSH-1; "1.99" announces both and is followed by SSH-2 (§5.1) */
-    if (!strncmp(line + 4, "1.", 2) && strncmp(line + 4, "1.99-", 5) != 0)
+    /* protoversion "1.x" is SSH-1; "1.99" speaks SSH-2 but still accepts SSH-1 (§5.1) */
+    if (!strncmp(line + 4, "1.99-", 5))
+        emit_finding(c, WHO_SRC, "insecure-protocol", "ssh protocol 1 still accepted (1.99)");
+    else if (!strncmp(line + 4, "1.", 2))
         emit_finding(c, WHO_SRC, "insecure-protocol", "ssh protocol version 1");
 }
 

@@ -25,11 +25,11 @@ enum iac_state { IS_DATA, IS_IAC, IS_OPT, IS_SB, IS_SB_IAC };
 enum prompt { PROMPT_NONE, PROMPT_USER, PROMPT_PASSWORD };
 
 struct telnet_state {
-    uint8_t iac[2];          /* enum iac_state per direction */
+    uint8_t iac[2]; /* enum iac_state per direction */
     uint8_t service_done, banner_done, cred_done, login_done, prompted;
-    uint8_t prompt;          /* the prompt the server's current line shows (enum prompt) */
+    uint8_t prompt; /* the prompt the server's current line shows (enum prompt) */
     uint8_t line_len;
-    char line[TELNET_LINE];  /* the server's current text line */
+    char line[TELNET_LINE]; /* the server's current text line */
 };
 _Static_assert(sizeof(struct telnet_state) <= DISSECT_STATE_MAX, "telnet state too large");
 
@@ -100,8 +100,7 @@ static enum prompt prompt_of(const char *line)
         ends_with_ci(t, "password :"))
         return PROMPT_PASSWORD;
     if (ends_with_ci(t, "login:") || ends_with_ci(t, "username:") ||
-        ends_with_ci(t, "user name:") || ends_with_ci(t, "user:") ||
-        ends_with_ci(t, "login :"))
+        ends_with_ci(t, "user name:") || ends_with_ci(t, "user:") || ends_with_ci(t, "login :"))
         return PROMPT_USER;
     return PROMPT_NONE;
 }
@@ -144,7 +143,7 @@ static void client_text(struct pctx *c, struct telnet_state *s, size_t n)
 {
     if (!n)
         return;
-    if (s->prompt == PROMPT_USER && !s->login_done) {
+    if (s->prompt != PROMPT_NONE && !s->login_done) {
         s->login_done = 1;
         emit_op(c, OP_AUTH, "telnet login", NULL, NULL);
     }

@@ -181,8 +181,8 @@ static bool client_hello_read(struct rd *m, struct hello *h)
 {
     memset(h, 0, sizeof *h);
     h->version = rd_be16(m);
-    rd_skip(m, 32);          /* random */
-    rd_skip(m, rd_u8(m));    /* legacy_session_id */
+    rd_skip(m, 32);       /* random */
+    rd_skip(m, rd_u8(m)); /* legacy_session_id */
     uint16_t clen = rd_be16(m);
     if (clen & 1)
         return false;
@@ -469,8 +469,8 @@ static void certificate(struct pctx *c, struct tls_state *s, struct rd *m)
                  x.subject);
         emit_finding(c, WHO_SRC, "insecure-protocol", detail);
     } else if (x.not_before_s != X509_TIME_NONE && now < x.not_before_s) {
-        snprintf(detail, sizeof detail, "tls certificate not valid before %s (%s)",
-                 x.not_before, x.subject);
+        snprintf(detail, sizeof detail, "tls certificate not valid before %s (%s)", x.not_before,
+                 x.subject);
         emit_finding(c, WHO_SRC, "insecure-protocol", detail);
     }
     if (x.self_issued) {

@@ -78,7 +78,8 @@ static void no_auth(struct pctx *c, struct vnc_state *s)
     if (s->none_done)
         return;
     s->none_done = 1;
-    emit_finding(c, WHO_SERVER, "insecure-protocol", "vnc without authentication (security type None)");
+    emit_finding(c, WHO_SERVER, "insecure-protocol",
+                 "vnc without authentication (security type None)");
 }
 
 /* the op a security type choice stands for */

@@ -271,11 +271,19 @@ json_t *segment_evaluate(struct store *s, const struct policy *given, const char
     json_t *flows = json_array();
     int violations = 0;
     sqlite3_prepare_v2(db,
-        "SELECT c.client_ip, c.client_mac, c.server_ip, c.server_mac, c.l4, c.port, c.proto,"
-        " c.vlan, c.flows, c.pkts_cs + c.pkts_sc, (SELECT asset_id FROM endpoint_asset ea WHERE"
-        " ea.site=c.site AND ea.mac=c.client_mac AND ea.ip=c.client_ip), (SELECT asset_id FROM"
-        " endpoint_asset ea WHERE ea.site=c.site AND ea.mac=c.server_mac AND ea.ip=c.server_ip)"
-        " FROM conversations c ORDER BY c.first_ns", -1, &st, NULL);
+        /* a routed flow is seen once on each segment it crosses (client MAC on one side, the
+         * router's on the other): one logical flow per addresses, port and protocol */
+        "SELECT client_ip, max(client_mac), server_ip, max(server_mac), l4, port, proto,"
+        " max(vlan), max(flows), max(pkts), max(cid), max(sid) FROM ("
+        "SELECT c.site, c.client_ip, c.client_mac, c.server_ip, c.server_mac, c.l4, c.port,"
+        " c.proto, c.vlan, c.flows, c.pkts_cs + c.pkts_sc AS pkts, c.first_ns,"
+        " (SELECT asset_id FROM endpoint_asset ea WHERE ea.site=c.site AND ea.mac=c.client_mac"
+        "  AND ea.ip=c.client_ip) AS cid, (SELECT asset_id FROM endpoint_asset ea WHERE"
+        "  ea.site=c.site AND ea.mac=c.server_mac AND ea.ip=c.server_ip) AS sid"
+        " FROM conversations c)"
+        " GROUP BY site, CASE WHEN client_ip<>'' THEN client_ip ELSE client_mac END,"
+        "  CASE WHEN server_ip<>'' THEN server_ip ELSE server_mac END, l4, port, proto"
+        " ORDER BY min(first_ns)", -1, &st, NULL);
     while (st && sqlite3_step(st) == SQLITE_ROW) {
         const char *cid = txt(st, 10), *sid = txt(st, 11);
         /* broadcast and multicast destinations are not hosts in a zone */

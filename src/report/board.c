@@ -106,7 +106,7 @@ static json_t *unmanaged_section(struct store *s)
 
 static json_t *vuln_section(struct store *s)
 {
-    json_t *v = vuln_board_summary ? vuln_board_summary(s) : NULL;
+    json_t *v = vuln_board_summary(s);
     if (v)
         return v;
     return json_pack("{s:i, s:i, s:{s:i, s:i, s:i, s:i}, s:I, s:s}", "assets_with_known_vulns", 0,
@@ -234,7 +234,77 @@ static json_t *csf_section(sqlite3 *db, json_t *um, json_t *vx, json_t *sg, json
 }
 
 /* the top risks, worst first, each with the action that reduces it */
-static json_t *risks_section(sqlite3 *db, int64_t since)
+static const char *vuln_severity(const json_t *a)
+{
+    double cvss = json_number_value(json_object_get(a, "max_cvss"));
+    if (json_is_true(json_object_get(a, "kev")) || cvss >= 9.0)
+        return "critical";
+    return cvss >= 7.0 ? "high" : cvss >= 4.0 ? "medium" : "low";
+}
+
+/* one risk per vulnerable OT asset, from the vulnerability section's ranked list */
+static json_t *vuln_risks(const json_t *vx)
+{
+    json_t *out = json_array();
+    size_t i;
+    const json_t *a;
+    json_array_foreach(json_object_get(vx, "assets"), i, a) {
+        char buf[400], kev[120] = "";
+        size_t nk = json_array_size(json_object_get(a, "kev_cves"));
+        if (nk)
+            snprintf(kev, sizeof kev, "; %zu known exploited (CISA KEV), e.g. %s", nk,
+                     json_string_value(json_array_get(json_object_get(a, "kev_cves"), 0)));
+        const char *role = json_string_value(json_object_get(a, "role"));
+        const char *vendor = json_string_value(json_object_get(a, "vendor"));
+        const char *product = json_string_value(json_object_get(a, "product"));
+        const char *fw = json_string_value(json_object_get(a, "firmware"));
+        if (!product)
+            product = json_string_value(json_object_get(a, "order_number"));
+        snprintf(buf, sizeof buf, "%s %s (%s%s%s, firmware %s) runs firmware with %lld known"
+                 " vulnerabilities in %lld advisories, highest CVSS %.1f%s", role ? role : "asset",
+                 json_string_value(json_object_get(a, "asset")), vendor ? vendor : "",
+                 vendor ? " " : "", product ? product : "", fw ? fw : "unknown",
+                 (long long)json_integer_value(json_object_get(a, "cves")),
+                 (long long)json_integer_value(json_object_get(a, "advisories")),
+                 json_number_value(json_object_get(a, "max_cvss")), kev);
+        json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:O, s:O, s:O}", "type",
+                                             "known-vulnerability", "severity",
+                                             vuln_severity(a), "summary", buf, "assets",
+                                             json_object_get(a, "asset"), "count",
+                                             json_object_get(a, "advisories"), "action",
+                                             json_object_get(a, "action")));
+    }
+    return out;
+}
+
+/* the ten worst: by severity, a vulnerable asset before an alert of the same severity */
+static json_t *merge_risks(json_t *alerts, json_t *vulns)
+{
+    static const char *const sev[] = {"critical", "high", "medium", "low"};
+    json_t *out = json_array();
+    for (size_t k = 0; k < 4; k++) {
+        json_t *src[2] = {vulns, alerts};
+        for (size_t w = 0; w < 2; w++) {
+            size_t i;
+            json_t *r;
+            json_array_foreach(src[w], i, r) {
+                const char *rs = json_string_value(json_object_get(r, "severity"));
+                bool known = false;
+                for (size_t q = 0; q < 4; q++)
+                    known |= rs && !strcmp(rs, sev[q]);
+                if ((known ? strcmp(rs, sev[k]) : k != 3) || json_array_size(out) >= 10)
+                    continue;
+                json_object_set_new(r, "rank", json_integer((json_int_t)json_array_size(out) + 1));
+                json_array_append(out, r);
+            }
+        }
+    }
+    json_decref(alerts);
+    json_decref(vulns);
+    return out;
+}
+
+static json_t *risks_section(sqlite3 *db, int64_t since, const json_t *vx)
 {
     /* one risk per kind of alert and source: seven restarts by the same host are one risk */
     static const char *const sql =
@@ -289,12 +359,11 @@ static json_t *risks_section(sqlite3 *db, int64_t since)
             if (t && !strcmp(actions[k].type, t))
                 act = actions[k].action;
         json_object_set_new(r, "action", json_string(act));
-        json_object_set_new(r, "rank", json_integer((json_int_t)i + 1));
         json_object_set_new(r, "last_seen",
                             time_json(json_integer_value(json_object_get(r, "last_ns"))));
         json_object_del(r, "last_ns");
     }
-    return arr;
+    return merge_risks(arr, vuln_risks(vx));
 }
 
 /* NIS2 Art. 21(2) measures (a)-(j) and the evidence otscope holds for each */
@@ -422,7 +491,7 @@ json_t *board_build(struct store *s, const struct board_opts *o)
     json_object_set_new(b, "ownership", own);
     json_object_set_new(b, "csf", csf_section(db, um, vx, sg, own));
     json_object_set_new(b, "art21", art21_section(db, um, vx, sg, own));
-    json_object_set_new(b, "top_risks", risks_section(db, o->since_ns));
+    json_object_set_new(b, "top_risks", risks_section(db, o->since_ns, vx));
     json_object_set_new(b, "ot_assets_by_role_and_criticality",
                         rows(db, "SELECT role, criticality, count(*) AS assets FROM assets WHERE"
                                  " role IN " OT_ROLES " GROUP BY role, criticality ORDER BY"

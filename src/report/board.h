@@ -27,6 +27,6 @@ int board_render_pdf(const json_t *b, const char *path);
 
 /* provided by the vulnerability module when linked (issue 5): a summary of exposure with the
  * keys of SPEC's vulnerability_exposure; NULL when nothing was imported */
-json_t *vuln_board_summary(struct store *s) __attribute__((weak));
+json_t *vuln_board_summary(struct store *s);
 
 #endif

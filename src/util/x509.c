@@ -76,8 +76,8 @@ static bool x509_name(struct rd *name, char *out, size_t outsz, char *cn, size_t
     for (size_t i = 0; i < X509_NATTR; i++) {
         if (!vals[i][0])
             continue;
-        int w = snprintf(out + o, outsz - o, "%s%s=%s", o ? ", " : "", x509_attrs[i].label,
-                         vals[i]);
+        int w =
+            snprintf(out + o, outsz - o, "%s%s=%s", o ? ", " : "", x509_attrs[i].label, vals[i]);
         if (w < 0 || (size_t)w >= outsz - o)
             break;
         o += (size_t)w;
@@ -160,8 +160,8 @@ bool x509_parse(struct rd *der, struct x509_info *out)
     /* version [0] EXPLICIT, optional (§4.1.2.1) */
     if (rd_peek_u8(&tbs, 0) == 0xa0 && !ber_next(&tbs, &tag, &tmp))
         return false;
-    if (!ber_expect(&tbs, BER_INTEGER, &tmp) ||        /* serialNumber */
-        !ber_expect(&tbs, BER_SEQUENCE, &tmp) ||       /* signature algorithm */
+    if (!ber_expect(&tbs, BER_INTEGER, &tmp) ||  /* serialNumber */
+        !ber_expect(&tbs, BER_SEQUENCE, &tmp) || /* signature algorithm */
         !ber_expect(&tbs, BER_SEQUENCE, &issuer) || !ber_expect(&tbs, BER_SEQUENCE, &validity) ||
         !ber_expect(&tbs, BER_SEQUENCE, &subject))
         return false;

@@ -13,14 +13,14 @@
 #define X509_TIME_NONE INT64_MIN
 
 struct x509_info {
-    char subject[256];     /* "CN=plc-1.example, OU=.., O=Example, C=DE" (empty if none) */
+    char subject[256]; /* "CN=plc-1.example, OU=.., O=Example, C=DE" (empty if none) */
     char issuer[256];
-    char subject_cn[128];  /* the subject's commonName alone */
-    char not_before[24];   /* "2024-01-31T12:00:00Z" */
+    char subject_cn[128]; /* the subject's commonName alone */
+    char not_before[24];  /* "2024-01-31T12:00:00Z" */
     char not_after[24];
-    int64_t not_before_s;  /* seconds since the epoch, X509_TIME_NONE if unreadable */
+    int64_t not_before_s; /* seconds since the epoch, X509_TIME_NONE if unreadable */
     int64_t not_after_s;
-    bool self_issued;      /* subject and issuer render the same */
+    bool self_issued; /* subject and issuer render the same */
 };
 
 /* parse one DER certificate (the whole of 'der'); false when it is not one */

@@ -16,7 +16,7 @@
 #include "util/timefmt.h"
 #include "web/web.h"
 
-json_t *vuln_assets_json(struct store *s) __attribute__((weak));
+json_t *vuln_assets_json(struct store *s);
 
 static char *dump(json_t *doc, int *status, const char **ctype, size_t *len)
 {
@@ -133,7 +133,7 @@ static void annotate_assets(struct store *s, json_t *assets)
     json_array_foreach(json_object_get(g, "matches"), i, m)
         json_object_set_new(managed, field_str(m, "asset"), json_true());
     json_decref(g);
-    json_t *va = vuln_assets_json ? vuln_assets_json(s) : NULL;
+    json_t *va = vuln_assets_json(s);
     json_array_foreach(json_object_get(va, "assets"), i, m)
         if (json_array_size(json_object_get(m, "matches")))
             json_object_set_new(vuln, field_str(m, "asset"), json_true());
@@ -215,7 +215,7 @@ char *web_api(struct store *s, const struct web_req *r, int *status, const char 
         }
         json_decref(all);
     } else if (!strcmp(p, "/vulns")) {
-        doc = vuln_assets_json ? vuln_assets_json(s) : NULL;
+        doc = vuln_assets_json(s);
         if (!doc)
             doc = json_pack("{s:s, s:[], s:s}", "schema", "otscope.vulns/1", "assets", "note",
                             "no vulnerability module data");

@@ -16,6 +16,8 @@ core_ns:--core --ns
 plant:--plant
 modbus:--scenario modbus
 s7comm:--scenario s7comm
+s7comm_plus:--scenario s7comm --variant 5
+modbus_umas:--scenario modbus --variant 1
 enip:--scenario enip
 profinet_dcp:--scenario profinet_dcp
 bacnet:--scenario bacnet

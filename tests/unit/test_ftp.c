@@ -117,8 +117,9 @@ static void test_split_out_of_order(void **state)
 static void test_hostile(void **state)
 {
     (void)state;
-    static const char *const bad[] = {"\r\n", "2", "22", "220", "9999 x\r\n", "USER\r\n",
-                                      "PASS\r\n", "RETR\r\n", "SITE\r\n", "\x01\x02\x03\n"};
+    static const char *const bad[] = {
+        "\r\n",     "2",        "22",       "220",      "9999 x\r\n",
+        "USER\r\n", "PASS\r\n", "RETR\r\n", "SITE\r\n", "\x01\x02\x03\n"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         dtest_pdu(&T, 0, bad[i], strlen(bad[i]));
         dtest_pdu(&T, 1, bad[i], strlen(bad[i]));

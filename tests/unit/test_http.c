@@ -189,8 +189,9 @@ static void test_chunked_and_pipelined(void **state)
     assert_string_equal(T.attrs[T.nattr - 1].value, "two");
     /* a body longer than what is framed: its bytes are skipped, the next message found */
     char big[70000];
-    int h = snprintf(big, sizeof big, "HTTP/1.1 200 OK\r\nServer: three\r\n"
-                                      "Content-Length: 60000\r\n\r\n");
+    int h = snprintf(big, sizeof big,
+                     "HTTP/1.1 200 OK\r\nServer: three\r\n"
+                     "Content-Length: 60000\r\n\r\n");
     memset(big + h, 'A', 60000);
     for (size_t off = 0; off < (size_t)h + 60000; off += 1400) {
         size_t k = (size_t)h + 60000 - off < 1400 ? (size_t)h + 60000 - off : 1400;

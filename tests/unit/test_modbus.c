@@ -30,11 +30,11 @@ static int teardown(void **st)
     return 0;
 }
 
-static const uint8_t devid_rsp[] = {
-    0, 9, 0, 0, 0, 0x31, 1, 43, 0x0e, 1, 0x83, 0, 0, 3,
-    0, 18, 'S', 'c', 'h', 'n', 'e', 'i', 'd', 'e', 'r', ' ', 'E', 'l', 'e', 'c', 't', 'r', 'i', 'c',
-    1, 12, 'B', 'M', 'X', ' ', 'P', '3', '4', ' ', '2', '0', '2', '0',
-    2, 5, 'V', '3', '.', '2', '0'};
+static const uint8_t devid_rsp[] = {0,   9,   0,   0,   0,   0x31, 1,   43,  0x0e, 1,   0x83,
+                                    0,   0,   3,   0,   18,  'S',  'c', 'h', 'n',  'e', 'i',
+                                    'd', 'e', 'r', ' ', 'E', 'l',  'e', 'c', 't',  'r', 'i',
+                                    'c', 1,   12,  'B', 'M', 'X',  ' ', 'P', '3',  '4', ' ',
+                                    '2', '0', '2', '0', 2,   5,    'V', '3', '.',  '2', '0'};
 
 static void device_identification_objects(void **st)
 {
@@ -91,8 +91,7 @@ static void diagnostics_and_umas(void **st)
     assert_string_equal(dtest_op_find(&T, OP_COMM_CONTROL)->function,
                         "diagnostics: force listen only mode (8)");
     assert_int_equal(dtest_op_count(&T, OP_RESTART), 1);
-    assert_string_equal(dtest_op_find(&T, OP_READ)->function,
-                        "diagnostics: return query data (8)");
+    assert_string_equal(dtest_op_find(&T, OP_READ)->function, "diagnostics: return query data (8)");
     assert_int_equal(dtest_op_count(&T, OP_PLC_STOP), 1);
     /* the PLC refuses the stop */
     static const uint8_t refused[] = {0, 3, 0, 0, 0, 4, 1, 90, 0x9b, 0xfd};
@@ -148,8 +147,8 @@ static void umas_large_block(void **st)
     (void)st;
     static uint8_t big[7 + 1 + 600];
     memset(big, 0x11, sizeof big);
-    const uint8_t hdr[] = {0, 9, 0, 0, (uint8_t)((sizeof big - 6) >> 8),
-                           (uint8_t)(sizeof big - 6), 1, 90, 0x9b, 0x30};
+    const uint8_t hdr[] = {
+        0, 9, 0, 0, (uint8_t)((sizeof big - 6) >> 8), (uint8_t)(sizeof big - 6), 1, 90, 0x9b, 0x30};
     memcpy(big, hdr, sizeof hdr);
     dtest_tcp(&T, 0, big, 300);
     dtest_tcp(&T, 0, big + 300, sizeof big - 300);
@@ -173,13 +172,13 @@ static void gateway_exception_and_server_id(void **st)
     assert_int_equal(T.ops[T.nop - 1].kind, OP_READ);
     /* report server id: the text as server id with the run indicator last, then a binary
      * server id and run indicator before the text */
-    static const uint8_t sid1[] = {0, 6, 0, 0, 0, 13, 1, 17, 10, 'P', 'M', '5', '5', '6', '0',
-                                   ' ', 'V', '2', 0xff};
+    static const uint8_t sid1[] = {0,   6,   0,   0,   0,   13,  1,   17,  10,  'P',
+                                   'M', '5', '5', '6', '0', ' ', 'V', '2', 0xff};
     dtest_pdu(&T, 1, sid1, sizeof sid1);
     assert_string_equal(dtest_attr(&T, F_DESCRIPTION), "PM5560 V2");
     assert_string_equal(dtest_attr(&T, F_STATE), "run");
-    static const uint8_t sid2[] = {0, 7, 0, 0, 0, 11, 1, 17, 8, 0x42, 0x00, 'A', 'C', 'M', 'E',
-                                   '-', '1'};
+    static const uint8_t sid2[] = {0,    7,    0,   0,   0,   11,  1,   17, 8,
+                                   0x42, 0x00, 'A', 'C', 'M', 'E', '-', '1'};
     dtest_pdu(&T, 1, sid2, sizeof sid2);
     assert_string_equal(T.attrs[T.nattr - 2].value, "ACME-1");
     assert_string_equal(T.attrs[T.nattr - 1].value, "stop");

@@ -191,7 +191,7 @@ static void test_tls_session(void **state)
     assert_true(finding("rdp without network level authentication"));
     cert_record(&cert, "HMI-LINE3.plant.local");
     dtest_tcp(&T, 1, cert.b, cert.n);
-    const char *h = dtest_attr(&T, F_HOSTNAME);
+    const char *h = dtest_attr(&T, F_FQDN);
     assert_non_null(h);
     assert_string_equal(h, "HMI-LINE3.plant.local");
     assert_true(T.attrs[T.nattr - 1].is_server);
@@ -247,8 +247,8 @@ static void test_hostile(void **state)
 {
     (void)state;
     static const uint8_t bad[][12] = {
-        {3, 0, 0, 7, 0, 0xe0, 0},             /* li < 2 */
-        {3, 0, 0, 8, 6, 0xe0, 0, 0},          /* cut connection request */
+        {3, 0, 0, 7, 0, 0xe0, 0},    /* li < 2 */
+        {3, 0, 0, 8, 6, 0xe0, 0, 0}, /* cut connection request */
         {3, 0, 0, 10, 5, 0xf0, 0x80, 0x7f, 0x65, 0x82},
     };
     static const size_t lens[] = {7, 8, 10};
@@ -287,8 +287,8 @@ static void test_probe(void **state)
     r = rd_init(cr.b, cr.n);
     assert_true(dissector_rdp.probe(&r, L4_TCP));
     /* an ISO-on-TCP connection request of S7comm is not RDP */
-    static const uint8_t s7[] = {3, 0, 0, 22, 17, 0xe0, 0, 0, 0, 1, 0, 0xc0, 1, 10, 0xc1, 2, 1, 0,
-                                 0xc2, 2, 1, 2};
+    static const uint8_t s7[] = {3,    0, 0,  22,   17, 0xe0, 0, 0,    0, 1, 0,
+                                 0xc0, 1, 10, 0xc1, 2,  1,    0, 0xc2, 2, 1, 2};
     r = rd_init(s7, sizeof s7);
     assert_false(dissector_rdp.probe(&r, L4_TCP));
 }

@@ -44,8 +44,8 @@ static size_t wrap(const uint8_t *s7, size_t n)
 static const struct dtest_attr *attr_from(enum attr_field f, const char *source_prefix)
 {
     for (int i = 0; i < T.nattr; i++)
-        if (T.attrs[i].field == f && !strncmp(T.attrs[i].source, source_prefix,
-                                              strlen(source_prefix)))
+        if (T.attrs[i].field == f &&
+            !strncmp(T.attrs[i].source, source_prefix, strlen(source_prefix)))
             return &T.attrs[i];
     return NULL;
 }
@@ -53,9 +53,9 @@ static const struct dtest_attr *attr_from(enum attr_field f, const char *source_
 static size_t szl_0011_answer(uint8_t *p)
 {
     size_t o = 0;
-    static const uint8_t hdr[] = {0x32, 7, 0, 0, 0, 2, 0, 12, 0, 96,
-                                  0, 1, 0x12, 8, 0x12, 0x84, 1, 1, 0, 0, 0, 0,
-                                  0xff, 9, 0, 92, 0, 0x11, 0, 0, 0, 28, 0, 3};
+    static const uint8_t hdr[] = {0x32, 7,  0,    0,    0, 2, 0, 12, 0, 96, 0,    1,
+                                  0x12, 8,  0x12, 0x84, 1, 1, 0, 0,  0, 0,  0xff, 9,
+                                  0,    92, 0,    0x11, 0, 0, 0, 28, 0, 3};
     memcpy(p, hdr, sizeof hdr);
     o = sizeof hdr;
     const char *mlfb = "6ES7 315-2EH14-0AB0 ";
@@ -113,8 +113,8 @@ static size_t szl_001c_records(uint8_t *p)
  * return code, transport size and length */
 static size_t szl_rsp(uint8_t *s7, uint8_t dur, uint8_t last, const uint8_t *d, size_t n)
 {
-    static const uint8_t hdr[] = {0x32, 7, 0, 0, 0, 3, 0, 12, 0, 0,
-                                  0, 1, 0x12, 8, 0x12, 0x84, 1, 1, 0, 0, 0, 0};
+    static const uint8_t hdr[] = {0x32, 7,    0, 0,    0,    3, 0, 12, 0, 0, 0,
+                                  1,    0x12, 8, 0x12, 0x84, 1, 1, 0,  0, 0, 0};
     memcpy(s7, hdr, sizeof hdr);
     s7[18] = dur;
     s7[19] = last;
@@ -153,8 +153,8 @@ static void szl_segmented(void **st)
     dtest_pdu(&T, 1, buf, wrap(s7, szl_rsp(s7, 0x15, 1, d, cut)));
     assert_string_equal(dtest_attr(&T, F_MODULE_NAME), "CPU 315-2 PN/DP");
     assert_null(dtest_attr(&T, F_SERIAL));
-    static const uint8_t more[] = {0x32, 7, 0, 0, 0, 4, 0, 12, 0, 4, 0, 1, 0x12, 8, 0x12,
-                                   0x44, 1, 1, 0x15, 0, 0, 0, 0x0a, 0, 0, 0};
+    static const uint8_t more[] = {0x32, 7,    0,    0, 0, 4,    0, 12, 0, 4,    0, 1, 0x12,
+                                   8,    0x12, 0x44, 1, 1, 0x15, 0, 0,  0, 0x0a, 0, 0, 0};
     dtest_pdu(&T, 0, buf, wrap(more, sizeof more));
     assert_int_equal(dtest_op_count(&T, OP_READ), 0);
     dtest_pdu(&T, 1, buf, wrap(s7, szl_rsp(s7, 0x15, 0, d + cut, n - cut)));
@@ -170,8 +170,8 @@ static void szl_segmented(void **st)
 static void szl_0424_mode(void **st)
 {
     (void)st;
-    uint8_t d[] = {4, 0x24, 0, 0, 0, 20, 0, 1, 0x43, 0x02, 0xff, 0x68, 0, 0, 0, 0, 0, 0, 0, 0,
-                   0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+    uint8_t d[] = {4, 0x24, 0, 0, 0, 20, 0, 1, 0x43, 0x02, 0xff, 0x68, 0, 0, 0,
+                   0, 0,    0, 0, 0, 0,  0, 0, 0,    0,    0,    0,    0, 0, 0},
             s7[256];
     dtest_pdu(&T, 1, buf, wrap(s7, szl_rsp(s7, 0, 0, d, sizeof d)));
     assert_string_equal(dtest_attr(&T, F_STATE), "RUN");
@@ -180,8 +180,8 @@ static void szl_0424_mode(void **st)
 static void jobs_are_operations(void **st)
 {
     (void)st;
-    static const uint8_t wr[] = {0x32, 1, 0, 0, 0, 9, 0, 14, 0, 6, 0x05, 1, 0x12, 0x0a, 0x10, 2, 0,
-                                 2, 0, 5, 0x84, 0, 0, 0x50, 0, 4, 0, 16, 0x12, 0x34};
+    static const uint8_t wr[] = {0x32, 1, 0, 0, 0, 9,    0, 14, 0,    6, 0x05, 1, 0x12, 0x0a, 0x10,
+                                 2,    0, 2, 0, 5, 0x84, 0, 0,  0x50, 0, 4,    0, 16,   0x12, 0x34};
     dtest_pdu(&T, 0, buf, wrap(wr, sizeof wr));
     const struct dtest_op *w = dtest_op_find(&T, OP_PROCESS_WRITE);
     assert_non_null(w);
@@ -192,26 +192,27 @@ static void jobs_are_operations(void **st)
     assert_int_equal(dtest_op_count(&T, OP_PROCESS_WRITE), 2);
     assert_string_equal(T.ops[T.nop - 1].result, "error class 0x81 code 0x04");
     assert_string_equal(T.ops[T.nop - 1].target, "DB5.DBX 10.0 (2)");
-    static const uint8_t dl[] = {0x32, 1, 0, 0, 0, 10, 0, 18, 0, 0, 0x1a, 0, 1, 0, 0, 0, 0, 0,
-                                 9, '_', '0', '8', '0', '0', '0', '0', '1', 'P'};
+    static const uint8_t dl[] = {0x32, 1, 0, 0, 0, 10,  0,   18,  0,   0,   0x1a, 0,   1,   0,
+                                 0,    0, 0, 0, 9, '_', '0', '8', '0', '0', '0',  '0', '1', 'P'};
     dtest_pdu(&T, 0, buf, wrap(dl, sizeof dl));
     assert_string_equal(dtest_op_find(&T, OP_PROGRAM_DOWNLOAD)->target, "OB 1");
-    static const uint8_t stop[] = {0x32, 1, 0, 0, 0, 11, 0, 16, 0, 0, 0x29, 0, 0, 0, 0, 0, 9,
-                                   'P', '_', 'P', 'R', 'O', 'G', 'R', 'A', 'M'};
+    static const uint8_t stop[] = {0x32, 1, 0, 0, 0,   11,  0,   16,  0,   0,   0x29, 0,   0,
+                                   0,    0, 0, 9, 'P', '_', 'P', 'R', 'O', 'G', 'R',  'A', 'M'};
     dtest_pdu(&T, 0, buf, wrap(stop, sizeof stop));
     assert_int_equal(dtest_op_count(&T, OP_PLC_STOP), 1);
-    static const uint8_t cold[] = {0x32, 1, 0, 0, 0, 12, 0, 22, 0, 0, 0x28, 0, 0, 0, 0, 0, 0,
-                                   0xfd, 0, 2, 'C', ' ', 9, 'P', '_', 'P', 'R', 'O', 'G', 'R',
-                                   'A', 'M'};
+    static const uint8_t cold[] = {0x32, 1,   0,   0,   0,   12,  0,    22,  0,   0,   0x28,
+                                   0,    0,   0,   0,   0,   0,   0xfd, 0,   2,   'C', ' ',
+                                   9,    'P', '_', 'P', 'R', 'O', 'G',  'R', 'A', 'M'};
     dtest_pdu(&T, 0, buf, wrap(cold, sizeof cold));
     assert_string_equal(dtest_op_find(&T, OP_PLC_START)->function, "plc cold start (P_PROGRAM)");
-    static const uint8_t hot[] = {0x32, 1, 0, 0, 0, 14, 0, 20, 0, 0, 0x28, 0, 0, 0, 0, 0, 0,
-                                  0xfd, 0, 0, 9, 'P', '_', 'P', 'R', 'O', 'G', 'R', 'A', 'M'};
+    static const uint8_t hot[] = {0x32, 1,   0,   0,   0,   14,  0,   20,   0,   0,
+                                  0x28, 0,   0,   0,   0,   0,   0,   0xfd, 0,   0,
+                                  9,    'P', '_', 'P', 'R', 'O', 'G', 'R',  'A', 'M'};
     dtest_pdu(&T, 0, buf, wrap(hot, sizeof hot));
     assert_string_equal(T.ops[T.nop - 1].function, "plc hot/warm start (P_PROGRAM)");
-    static const uint8_t del[] = {0x32, 1, 0, 0, 0, 13, 0, 26, 0, 0, 0x28, 0, 0, 0, 0, 0, 0,
-                                  0xfd, 0, 10, 1, 0, '0', 'E', '0', '0', '0', '1', '2', 'P', 5,
-                                  '_', 'D', 'E', 'L', 'E'};
+    static const uint8_t del[] = {0x32, 1,   0,   0,   0,   13,   0, 26,  0,   0,   0x28, 0,
+                                  0,    0,   0,   0,   0,   0xfd, 0, 10,  1,   0,   '0',  'E',
+                                  '0',  '0', '0', '1', '2', 'P',  5, '_', 'D', 'E', 'L',  'E'};
     dtest_pdu(&T, 0, buf, wrap(del, sizeof del));
     assert_string_equal(dtest_op_find(&T, OP_PROGRAM_DELETE)->target, "FB 12");
     /* a job sent by the server (the PLC's download-block requests) is not an operation */
@@ -223,20 +224,20 @@ static void jobs_are_operations(void **st)
 static void password_and_tsap(void **st)
 {
     (void)st;
-    static const uint8_t pw[] = {0x32, 7, 0, 0, 0, 5, 0, 8, 0, 12, 0, 1, 0x12, 4, 0x11, 0x45,
-                                 1, 0, 0xff, 9, 0, 8, 0x55, 0x56, 0x57, 0x58, 0x59, 0x5a, 0x5b,
-                                 0x5c};
+    static const uint8_t pw[] = {0x32, 7, 0,    0,    0,    5,    0,    8,    0,    12,
+                                 0,    1, 0x12, 4,    0x11, 0x45, 1,    0,    0xff, 9,
+                                 0,    8, 0x55, 0x56, 0x57, 0x58, 0x59, 0x5a, 0x5b, 0x5c};
     dtest_pdu(&T, 0, buf, wrap(pw, sizeof pw));
     assert_int_equal(dtest_op_count(&T, OP_AUTH), 1);
     assert_true(dtest_has_finding(&T, "cleartext-credentials"));
-    static const uint8_t cr[] = {3, 0, 0, 35, 30, 0xe0, 0, 0, 0, 1, 0, 0xc0, 1, 0x0a, 0xc1, 2,
-                                 6, 0, 0xc2, 15, 'S', 'I', 'M', 'A', 'T', 'I', 'C', '-', 'R',
-                                 'O', 'O', 'T', '-', 'E', 'S'};
+    static const uint8_t cr[] = {3,   0,    0,    35,  30,  0xe0, 0,    0,   0,   1,   0,   0xc0,
+                                 1,   0x0a, 0xc1, 2,   6,   0,    0xc2, 15,  'S', 'I', 'M', 'A',
+                                 'T', 'I',  'C',  '-', 'R', 'O',  'O',  'T', '-', 'E', 'S'};
     dtest_pdu(&T, 0, cr, sizeof cr);
     assert_true(dtest_has_role(&T, "engineering-workstation"));
     assert_string_equal(T.ops[T.nop - 1].target, "tsap SIMATIC-ROOT-ES");
-    static const uint8_t cr2[] = {3, 0, 0, 22, 17, 0xe0, 0, 0, 0, 1, 0, 0xc0, 1, 0x0a,
-                                  0xc1, 2, 1, 0, 0xc2, 2, 1, 2};
+    static const uint8_t cr2[] = {3,    0, 0,    22,   17, 0xe0, 0, 0,    0, 1, 0,
+                                  0xc0, 1, 0x0a, 0xc1, 2,  1,    0, 0xc2, 2, 1, 2};
     dtest_pdu(&T, 0, cr2, sizeof cr2);
     assert_string_equal(T.ops[T.nop - 1].target, "tsap 0x0102 (pg, rack 0 slot 2)");
 }
@@ -268,10 +269,11 @@ static void plus_session_identity(void **st)
     (void)st;
     /* CreateObject request for a ServerSession with application and comment attributes */
     static const uint8_t req[] = {
-        0x31, 0, 0, 0x04, 0xca, 0, 0, 0, 1, 0, 0, 1, 0x20, 0x36, 0, 0, 1, 0x1d, 0, 4, 0,
-        0, 0, 0, 0, 0xa1, 0, 0, 0, 0xd3, 0x82, 0x1f, 0, 0,
-        0xa3, 0x82, 0x29, 0, 0x15, 9, 'T', 'I', 'A', ' ', 'V', '1', '8', '.', '0',
-        0xa3, 0x82, 0x2d, 0, 0x15, 7, 'E', 'S', '-', 'P', 'C', '0', '1', 0xa2, 0, 0, 0, 0};
+        0x31, 0,    0,    0x04, 0xca, 0,   0,    0,    1,    0,    0,    1,    0x20, 0x36,
+        0,    0,    1,    0x1d, 0,    4,   0,    0,    0,    0,    0,    0xa1, 0,    0,
+        0,    0xd3, 0x82, 0x1f, 0,    0,   0xa3, 0x82, 0x29, 0,    0x15, 9,    'T',  'I',
+        'A',  ' ',  'V',  '1',  '8',  '.', '0',  0xa3, 0x82, 0x2d, 0,    0x15, 7,    'E',
+        'S',  '-',  'P',  'C',  '0',  '1', 0xa2, 0,    0,    0,    0};
     dtest_tcp(&T, 0, buf, plus(1, req, sizeof req));
     assert_int_equal(dtest_flow_proto(&T), PROTO_S7COMM_PLUS);
     assert_string_equal(dtest_op_find(&T, OP_SESSION)->function, "create session (0x04ca)");
@@ -279,10 +281,11 @@ static void plus_session_identity(void **st)
     assert_string_equal(dtest_attr(&T, F_DESCRIPTION), "ES-PC01");
     /* the response: session 0x3be, ServerSessionVersion struct with the PAOM string */
     static const uint8_t rsp[] = {
-        0x32, 0, 0, 0x04, 0xca, 0, 0, 0, 1, 0x36, 0, 1, 0x87, 0x3e, 0xa1, 0, 0, 1, 0x20, 0x82,
-        0x1f, 0, 0, 0xa3, 0x82, 0x32, 0, 0x17, 0, 0, 1, 0x3a, 0x82, 0x3f, 0, 0x15, 27,
-        '1', ';', '6', 'E', 'S', '7', ' ', '5', '1', '6', '-', '3', 'A', 'N', '0', '1', '-',
-        '0', 'A', 'B', '0', ' ', ';', 'V', '2', '.', '9', 0, 0xa2, 0, 0, 0, 0};
+        0x32, 0,   0,   0x04, 0xca, 0,    0,    0,    1,   0x36, 0,    1,    0x87, 0x3e,
+        0xa1, 0,   0,   1,    0x20, 0x82, 0x1f, 0,    0,   0xa3, 0x82, 0x32, 0,    0x17,
+        0,    0,   1,   0x3a, 0x82, 0x3f, 0,    0x15, 27,  '1',  ';',  '6',  'E',  'S',
+        '7',  ' ', '5', '1',  '6',  '-',  '3',  'A',  'N', '0',  '1',  '-',  '0',  'A',
+        'B',  '0', ' ', ';',  'V',  '2',  '.',  '9',  0,   0xa2, 0,    0,    0,    0};
     dtest_tcp(&T, 1, buf, plus(1, rsp, sizeof rsp));
     const struct dtest_attr *on = attr_from(F_ORDER_NUMBER, "s7comm-plus");
     assert_non_null(on);
@@ -293,10 +296,11 @@ static void plus_session_identity(void **st)
     assert_true(dtest_has_role(&T, "plc"));
     assert_string_equal(dtest_attr(&T, F_PROTOCOL_VERSION), "s7comm-plus V1");
     /* closing the session names it from the response's object id */
-    static const uint8_t del[] = {0x31, 0, 0, 0x04, 0xd4, 0, 0, 0, 2, 0, 0, 3, 0xbe, 0x34,
-                                  0, 0, 3, 0xbe, 0, 0, 0, 0, 0};
+    static const uint8_t del[] = {0x31, 0,    0, 0x04, 0xd4, 0,    0, 0, 2, 0, 0, 3,
+                                  0xbe, 0x34, 0, 0,    3,    0xbe, 0, 0, 0, 0, 0};
     dtest_tcp(&T, 0, buf, plus(2, del, sizeof del));
     assert_string_equal(T.ops[T.nop - 1].function, "delete session (0x04d4)");
+    assert_string_equal(T.ops[T.nop - 1].target, "session 0x3be");
     assert_int_equal(T.nmalformed, 0);
 }
 
@@ -304,29 +308,55 @@ static void plus_stop_run_and_blocks(void **st)
 {
     (void)st;
     /* SetVariable object 52 attribute 2167 (0x90 0x77) DInt 1 = STOP, then 3 = RUN; V3 */
-    uint8_t sv[] = {0x31, 0, 0, 0x04, 0xf2, 0, 0, 0, 5, 0x70, 0, 0, 1, 0x34, 0, 0, 0, 0x34,
-                    1, 0x90, 0x77, 0, 8, 1, 0, 0, 0, 0, 0};
+    uint8_t sv[] = {0x31, 0, 0,    0x04, 0xf2, 0,    0, 0, 5, 0x70, 0, 0, 1, 0x34, 0,
+                    0,    0, 0x34, 1,    0x90, 0x77, 0, 8, 1, 0,    0, 0, 0, 0};
     dtest_pdu(&T, 0, buf, plus(3, sv, sizeof sv));
     assert_int_equal(dtest_op_count(&T, OP_PLC_STOP), 1);
     sv[23] = 3;
     dtest_pdu(&T, 0, buf, plus(3, sv, sizeof sv));
     assert_int_equal(dtest_op_count(&T, OP_PLC_START), 1);
     /* CreateObject of an FB (class 2578 = 0x94 0x12) numbered 7 (Block.BlockNumber 2521) */
-    static const uint8_t fb[] = {0x31, 0, 0, 0x04, 0xca, 0, 0, 0, 6, 0x70, 0, 0, 1, 0x34,
-                                 0, 0, 0, 3, 0, 4, 0, 0, 0, 0, 0, 0xa1, 0, 0, 0, 0xd3,
-                                 0x94, 0x12, 0, 0, 0xa3, 0x93, 0x59, 0, 4, 7, 0xa2, 0, 0, 0, 0};
+    static const uint8_t fb[] = {0x31, 0,    0, 0x04, 0xca, 0,    0,    0,    6, 0x70, 0,    0,
+                                 1,    0x34, 0, 0,    0,    3,    0,    4,    0, 0,    0,    0,
+                                 0,    0xa1, 0, 0,    0,    0xd3, 0x94, 0x12, 0, 0,    0xa3, 0x93,
+                                 0x59, 0,    4, 7,    0xa2, 0,    0,    0,    0};
     dtest_pdu(&T, 0, buf, plus(3, fb, sizeof fb));
     assert_string_equal(dtest_op_find(&T, OP_PROGRAM_DOWNLOAD)->target, "FB 7");
-    static const uint8_t del[] = {0x31, 0, 0, 0x04, 0xd4, 0, 0, 0, 7, 0x70, 0, 0, 1, 0x34,
-                                  0x8a, 0x0e, 0, 4, 0, 0, 0, 0, 0};
+    static const uint8_t del[] = {0x31, 0,    0,    0x04, 0xd4, 0, 0, 0, 7, 0x70, 0, 0,
+                                  1,    0x34, 0x8a, 0x0e, 0,    4, 0, 0, 0, 0,    0};
     dtest_pdu(&T, 0, buf, plus(3, del, sizeof del));
     assert_string_equal(dtest_op_find(&T, OP_PROGRAM_DELETE)->target, "DB 4");
     /* a process write to DB3 (access area 0x8a0e0003 as VLQ 88 d0 b8 80 03) */
-    static const uint8_t wr[] = {0x31, 0, 0, 0x05, 0x42, 0, 0, 0, 8, 0x70, 0, 0, 1, 0x34,
-                                 0, 0, 0, 0, 1, 7, 0x8e, 0xfa, 0xa6, 0xa8, 0x5c, 0x88, 0xd0,
-                                 0xb8, 0x80, 0x03, 4, 0x93, 0x76, 0x0e, 0, 0, 0, 0, 0};
+    static const uint8_t wr[] = {0x31, 0,    0,    0x05, 0x42, 0,    0,    0,    8,    0x70,
+                                 0,    0,    1,    0x34, 0,    0,    0,    0,    1,    7,
+                                 0x8e, 0xfa, 0xa6, 0xa8, 0x5c, 0x88, 0xd0, 0xb8, 0x80, 0x03,
+                                 4,    0x93, 0x76, 0x0e, 0,    0,    0,    0,    0};
     dtest_pdu(&T, 0, buf, plus(3, wr, sizeof wr));
     assert_string_equal(dtest_op_find(&T, OP_PROCESS_WRITE)->target, "DB3 (1 item)");
+    assert_int_equal(T.nmalformed, 0);
+}
+
+/* COTP: an empty DT without EOT, then the whole PDU (as TIA/WinCC send it); and a PDU whose
+ * TSDU spans two DTs: the first parsed as far as it goes, the continuation skipped even when
+ * its first byte looks like an ISO session header */
+static void cotp_fragments(void **st)
+{
+    (void)st;
+    static const uint8_t empty[] = {3, 0, 0, 7, 2, 0xf0, 0x00};
+    static const uint8_t sv[] = {0x31, 0, 0,    0x04, 0xf2, 0,    0, 0, 5, 0x70, 0, 0, 1, 0x34, 0,
+                                 0,    0, 0x34, 1,    0x90, 0x77, 0, 8, 1, 0,    0, 0, 0, 0};
+    dtest_tcp(&T, 0, empty, sizeof empty);
+    dtest_tcp(&T, 0, buf, plus(2, sv, sizeof sv));
+    assert_int_equal(dtest_op_count(&T, OP_PLC_STOP), 1);
+    /* a GetMultiVariables request whose header says 300 bytes: first DT without EOT */
+    static const uint8_t first[] = {3,    0,    0,    27, 2, 0xf0, 0x00, 0x72, 2,
+                                    0x01, 0x2c, 0x31, 0,  0, 0x05, 0x4c, 0,    0,
+                                    0,    6,    0x70, 0,  0, 1,    0x34, 0,    0};
+    static const uint8_t rest[] = {3, 0, 0, 12, 2, 0xf0, 0x80, 0x0d, 0x10, 0x05, 0x06, 0x13};
+    dtest_tcp(&T, 0, first, sizeof first);
+    dtest_tcp(&T, 0, rest, sizeof rest);
+    assert_int_equal(dtest_op_count(&T, OP_READ), 1);
+    assert_int_equal(dtest_flow_proto(&T), PROTO_S7COMM_PLUS);
     assert_int_equal(T.nmalformed, 0);
 }
 
@@ -334,8 +364,8 @@ static void mms_on_port_102(void **st)
 {
     (void)st;
     /* an ISO 8327 CONNECT SPDU (0x0d) in the COTP data */
-    static const uint8_t cn[] = {0x0d, 0x10, 0x05, 0x06, 0x13, 0x01, 0x00, 0x16, 0x01, 0x02,
-                                 0x14, 0x02, 0x00, 0x02, 0x33, 0x02, 0x00, 0x01};
+    static const uint8_t cn[] = {0x0d, 0x10, 0x05, 0x06, 0x13, 0x01, 0x00, 0x16, 0x01,
+                                 0x02, 0x14, 0x02, 0x00, 0x02, 0x33, 0x02, 0x00, 0x01};
     dtest_tcp(&T, 0, buf, wrap(cn, sizeof cn));
     assert_int_equal(dtest_flow_proto(&T), PROTO_MMS);
 }
@@ -367,8 +397,8 @@ static void malformed_and_split(void **st)
 static void probe_is_strict(void **st)
 {
     (void)st;
-    static const uint8_t cr[] = {3, 0, 0, 22, 17, 0xe0, 0, 0, 0, 1, 0, 0xc0, 1, 0x0a,
-                                 0xc1, 2, 1, 0, 0xc2, 2, 1, 2};
+    static const uint8_t cr[] = {3,    0, 0,    22,   17, 0xe0, 0, 0,    0, 1, 0,
+                                 0xc0, 1, 0x0a, 0xc1, 2,  1,    0, 0xc2, 2, 1, 2};
     static const uint8_t http[] = "GET / HTTP/1.1\r\n\r\n";
     struct rd r = rd_init(cr, sizeof cr);
     assert_true(dissector_s7comm.probe(&r, L4_TCP));
@@ -389,6 +419,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(password_and_tsap, setup, teardown),
         cmocka_unit_test_setup_teardown(plus_session_identity, setup, teardown),
         cmocka_unit_test_setup_teardown(plus_stop_run_and_blocks, setup, teardown),
+        cmocka_unit_test_setup_teardown(cotp_fragments, setup, teardown),
         cmocka_unit_test_setup_teardown(mms_on_port_102, setup, teardown),
         cmocka_unit_test_setup_teardown(malformed_and_split, setup, teardown),
         cmocka_unit_test_setup_teardown(probe_is_strict, setup, teardown),

@@ -349,8 +349,8 @@ static void test_smb1_and_netbios(void **state)
     for (int k = 0; k < 2; k++) {
         u8(&sr, 0x20);
         for (int i = 0; i < 16; i++) {
-            uint8_t ch = i < 15 ? (i < (int)strlen(names[k]) ? (uint8_t)names[k][i] : ' ')
-                                : suffix[k];
+            uint8_t ch =
+                i < 15 ? (i < (int)strlen(names[k]) ? (uint8_t)names[k][i] : ' ') : suffix[k];
             u8(&sr, (uint8_t)('A' + (ch >> 4)));
             u8(&sr, (uint8_t)('A' + (ch & 15)));
         }

@@ -246,6 +246,7 @@ static void test_set_and_error(void **state)
     dtest_pdu(&T, 1, resp.b, resp.n);
     assert_int_equal(dtest_op_count(&T, OP_CONFIG_WRITE), 2);
     assert_string_equal(T.ops[1].result, "notWritable (17) at varbind 1");
+    assert_null(dtest_attr(&T, F_NAME)); /* a refused set echoes the value: not identity */
     /* an unrelated response id changes nothing */
     message(&resp, 0, "private", 0xa2, 100, 5, 1, &list, false);
     dtest_pdu(&T, 1, resp.b, resp.n);
@@ -276,7 +277,7 @@ static void test_v3(void **state)
     static const uint8_t eid[] = {0x80, 0, 0, 9, 3, 0x00, 0xaa, 0xbb, 0xcc, 0x00, 0x01, 0x00};
     for (int pass = 0; pass < 2; pass++) {
         struct buf g = {{0}, 0}, usm = {{0}, 0}, sp = {{0}, 0}, scoped = {{0}, 0}, pdu = {{0}, 0},
-                    list = {{0}, 0}, m = {{0}, 0}, out = {{0}, 0};
+                   list = {{0}, 0}, m = {{0}, 0}, out = {{0}, 0};
         integer(&g, 1234);
         integer(&g, 65507);
         raw_tlv(&g, 0x04, pass ? "\x04" : "\x00", 1); /* reportable, no auth, no priv */
@@ -348,14 +349,14 @@ static void test_hostile(void **state)
 {
     (void)state;
     static const uint8_t cases[][24] = {
-        {0x30, 0x84, 0xff, 0xff, 0xff, 0xff, 0x02, 0x01, 0x01},       /* length beyond data */
-        {0x30, 0x80, 0x02, 0x01, 0x01, 0x00, 0x00},                   /* indefinite length */
-        {0x30, 0x85, 0x01, 0x01, 0x01, 0x01, 0x01},                   /* 5 length octets */
-        {0x30, 0x05, 0x02, 0x01, 0x09, 0x04, 0x00},                   /* version 9 */
-        {0x30, 0x09, 0x02, 0x01, 0x01, 0x04, 0x01, 'x', 0xa0, 0x10},  /* pdu longer than msg */
-        {0x1f, 0x30, 0x01, 0x00},                                     /* high tag number */
-        {0x30, 0x0c, 0x02, 0x01, 0x01, 0x04, 0x00, 0xa2, 0x06, 0x02, 0x09, 1, 2, 3, 4, 5, 6, 7,
-         8, 9}, /* 9-octet integer */
+        {0x30, 0x84, 0xff, 0xff, 0xff, 0xff, 0x02, 0x01, 0x01},      /* length beyond data */
+        {0x30, 0x80, 0x02, 0x01, 0x01, 0x00, 0x00},                  /* indefinite length */
+        {0x30, 0x85, 0x01, 0x01, 0x01, 0x01, 0x01},                  /* 5 length octets */
+        {0x30, 0x05, 0x02, 0x01, 0x09, 0x04, 0x00},                  /* version 9 */
+        {0x30, 0x09, 0x02, 0x01, 0x01, 0x04, 0x01, 'x', 0xa0, 0x10}, /* pdu longer than msg */
+        {0x1f, 0x30, 0x01, 0x00},                                    /* high tag number */
+        {0x30, 0x0c, 0x02, 0x01, 0x01, 0x04, 0x00, 0xa2, 0x06, 0x02,
+         0x09, 1,    2,    3,    4,    5,    6,    7,    8,    9}, /* 9-octet integer */
     };
     static const size_t lens[] = {9, 7, 7, 7, 10, 4, 20};
     for (size_t i = 0; i < sizeof lens / sizeof *lens; i++)

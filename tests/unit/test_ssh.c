@@ -146,9 +146,11 @@ static void test_ssh1_and_preamble(void **state)
     assert_true(dtest_has_finding(&T, "insecure-protocol"));
     assert_string_equal(T.findings[0].b, "ssh protocol version 1");
     assert_true(T.findings[0].is_server);
-    /* 1.99 announces SSH-2 compatibility: not a finding */
+    /* 1.99 speaks SSH-2 and still accepts SSH-1 */
     dtest_tcp(&T, 0, "SSH-1.99-client\r\n", 17);
-    assert_int_equal(T.nfinding, 1);
+    assert_int_equal(T.nfinding, 2);
+    assert_string_equal(T.findings[1].b, "ssh protocol 1 still accepted (1.99)");
+    assert_false(T.findings[1].is_server);
 }
 
 static void test_split_out_of_order(void **state)

@@ -42,12 +42,10 @@ static void be24(struct buf *b, uint32_t v)
 }
 
 /* ---- ClientHello with the JA4 specification's example lists ---- */
-static const uint16_t ciphers[] = {0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xc02c,
-                                   0xc030, 0xcca9, 0xcca8, 0xc013, 0xc014, 0x009c,
-                                   0x009d, 0x002f, 0x0035};
-static const uint16_t exts[] = {0x001b, 0x0000, 0x0033, 0x0010, 0x4469, 0x0017,
-                                0x002d, 0x000d, 0x0005, 0x0023, 0x0012, 0x002b,
-                                0xff01, 0x000b, 0x000a, 0x0015};
+static const uint16_t ciphers[] = {0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9,
+                                   0xcca8, 0xc013, 0xc014, 0x009c, 0x009d, 0x002f, 0x0035};
+static const uint16_t exts[] = {0x001b, 0x0000, 0x0033, 0x0010, 0x4469, 0x0017, 0x002d, 0x000d,
+                                0x0005, 0x0023, 0x0012, 0x002b, 0xff01, 0x000b, 0x000a, 0x0015};
 static const uint16_t sigalgs[] = {0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601};
 
 static void ext_body(struct buf *e, uint16_t type)
@@ -145,7 +143,8 @@ static void raw(struct buf *out, uint8_t tag, const void *p, size_t n)
     put(&v, p, n);
     tlv(out, tag, &v);
 }
-static void rdn(struct buf *name, const char *oid_bytes, size_t oid_len, uint8_t stag, const char *s)
+static void rdn(struct buf *name, const char *oid_bytes, size_t oid_len, uint8_t stag,
+                const char *s)
 {
     struct buf atv = {{0}, 0}, set = {{0}, 0};
     raw(&atv, 0x06, oid_bytes, oid_len);

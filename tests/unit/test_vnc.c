@@ -36,10 +36,11 @@ static void send(int dir, const void *p, size_t n)
     dtest_tcp(&T, dir, p, n);
 }
 
-static const uint8_t server_init_hmi[] = {
-    0x04, 0x00, 0x03, 0x00,                                     /* 1024 x 768 */
-    32, 24, 0, 1, 0, 255, 0, 255, 0, 255, 16, 8, 0, 0, 0, 0, /* pixel format */
-    0, 0, 0, 12, 'W', 'i', 'n', 'C', 'C', ' ', 'H', 'M', 'I', '-', '0', '1'};
+static const uint8_t server_init_hmi[] = {0x04, 0x00, 0x03, 0x00, /* 1024 x 768 */
+                                          32,   24,   0,    1,    0,   255, 0,   255, 0,
+                                          255,  16,   8,    0,    0,   0,   0, /* pixel format */
+                                          0,    0,    0,    12,   'W', 'i', 'n', 'C', 'C',
+                                          ' ',  'H',  'M',  'I',  '-', '0', '1'};
 
 static bool finding(const char *detail)
 {
@@ -100,8 +101,9 @@ static void test_vnc_auth_failed(void **state)
     uint8_t resp[16];
     memset(resp, 0xa5, sizeof resp);
     send(0, resp, sizeof resp);
-    static const uint8_t failed[] = {0, 0, 0, 1, 0, 0, 0, 17, 'a', 'u', 't', 'h', 'e', 'n', 't',
-                                     'i', 'c', 'a', 't', 'i', 'o', 'n', ' ', 'f', 'a'};
+    static const uint8_t failed[] = {0,   0,   0,   1,   0,   0,   0,   17,  'a',
+                                     'u', 't', 'h', 'e', 'n', 't', 'i', 'c', 'a',
+                                     't', 'i', 'o', 'n', ' ', 'f', 'a'};
     send(1, failed, sizeof failed);
     assert_int_equal(dtest_op_count(&T, OP_AUTH), 2);
     assert_string_equal(T.ops[0].target, "security type 2 (VNC authentication)");
@@ -145,8 +147,8 @@ static void test_hostile(void **state)
     static const uint8_t bad_result[] = {0, 0, 0, 1, 0xff, 0xff, 0xff, 0xff};
     dtest_pdu(&T, 1, bad_result, sizeof bad_result);
     assert_string_equal(T.ops[T.nop - 1].result, "failed");
-    static const uint8_t init[] = {0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                                   0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 'x'};
+    static const uint8_t init[] = {0, 1, 0, 1, 0, 0, 0, 0,    0,    0,    0,    0,  0,
+                                   0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 'x'};
     dtest_pdu(&T, 1, init, sizeof init);
     assert_null(dtest_attr(&T, F_DESCRIPTION));
 }

@@ -11,12 +11,12 @@
 static const struct {
     const char *vendor, *code, *rev, *url, *product, *model, *app, *cpu;
 } ids[] = {
-    {"Schneider Electric", "BMX P34 2020", "V3.20", "www.se.com", "Modicon M340",
-     "BMX P34 2020", "Line4_Filling", "BMX P34 2020"},
+    {"Schneider Electric", "BMX P34 2020", "V3.20", "www.se.com", "Modicon M340", "BMX P34 2020",
+     "Line4_Filling", "BMX P34 2020"},
     {"Schneider Electric", "BMEP582040", "V4.10", "www.se.com", "Modicon M580", "BMEP582040",
      "Boiler_House", "BME P58 2040"},
-    {"WAGO", "750-881", "01.07.13(10)", "www.wago.com", "ETHERNET Controller", "750-881",
-     "Pumps", NULL},
+    {"WAGO", "750-881", "01.07.13(10)", "www.wago.com", "ETHERNET Controller", "750-881", "Pumps",
+     NULL},
     {"Phoenix Contact", "2700527", "4.42", "www.phoenixcontact.com", "ILC 191 ETH 2TX",
      "ILC 191 ETH 2TX", "HVAC", NULL},
 };
@@ -46,8 +46,8 @@ static void device_id(struct gen *g, struct gen_tcp *s, uint16_t tid, int v, uin
     gb_u8(&b, first);
     done(&b);
     gen_tcp_send(g, s, 0, b.b, b.n);
-    const char *objs[] = {ids[v].vendor, ids[v].code, ids[v].rev, ids[v].url, ids[v].product,
-                          ids[v].model, ids[v].app};
+    const char *objs[] = {ids[v].vendor,  ids[v].code,  ids[v].rev, ids[v].url,
+                          ids[v].product, ids[v].model, ids[v].app};
     mbap(&b, tid, 1);
     gb_u8(&b, 43);
     gb_u8(&b, 0x0e);
@@ -65,8 +65,8 @@ static void device_id(struct gen *g, struct gen_tcp *s, uint16_t tid, int v, uin
     gen_tcp_send(g, s, 1, b.b, b.n);
 }
 
-static void exchange(struct gen *g, struct gen_tcp *s, uint16_t tid, const uint8_t *req,
-                     size_t rn, const uint8_t *rsp, size_t sn)
+static void exchange(struct gen *g, struct gen_tcp *s, uint16_t tid, const uint8_t *req, size_t rn,
+                     const uint8_t *rsp, size_t sn)
 {
     struct gen_buf b;
     mbap(&b, tid, 1);
@@ -105,9 +105,9 @@ static void umas(struct gen *g, const struct gen_host *cli, const struct gen_hos
     static const uint8_t read_id[] = {90, 0, 0x02};
     struct gen_buf r;
     r.n = 0;
-    static const uint8_t id_head[] = {90, 0, 0xfe, 0x1e, 0x00, 0x02, 0x01, 0x01, 0x03, 0x01,
-                                      0x06, 0x01, 0x02, 0x02, 0x01, 0x00, 0x00, 0x00, 0x00,
-                                      0x01, 0x00, 0x00, 0x00, 0x00, 0x00};
+    static const uint8_t id_head[] = {90,   0,    0xfe, 0x1e, 0x00, 0x02, 0x01, 0x01, 0x03,
+                                      0x01, 0x06, 0x01, 0x02, 0x02, 0x01, 0x00, 0x00, 0x00,
+                                      0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00};
     gb_bytes(&r, id_head, sizeof id_head);
     gb_u8(&r, (uint8_t)strlen(ids[v].cpu));
     gb_str(&r, ids[v].cpu);

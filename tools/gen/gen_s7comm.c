@@ -15,14 +15,38 @@ static const struct {
     uint8_t hw, fw[3];
     uint16_t pdu;
 } cpus[] = {
-    {"6ES7 315-2EH14-0AB0", "PLC_LINE4", "CPU 315-2 PN/DP", "S C-X4U421302009", "CPU 315-2 PN/DP",
-     4, {3, 2, 6}, 480},
-    {"6ES7 317-2EK14-0AB0", "PLC_BOILER", "CPU 317-2 PN/DP", "S C-B1T377112018", "CPU 317-2 PN/DP",
-     3, {3, 2, 8}, 480},
-    {"6ES7 412-2EK06-0AB0", "PLC_TURBINE", "CPU 412-2 PN", "S C-V7P100232015", "CPU 412-2 PN",
-     2, {6, 0, 3}, 240},
-    {"6ES7 151-8AB01-0AB0", "ET200_PACK", "IM151-8 PN/DP CPU", "S C-H6N211882011",
-     "IM151-8 PN/DP CPU", 1, {3, 2, 10}, 240},
+    {"6ES7 315-2EH14-0AB0",
+     "PLC_LINE4",
+     "CPU 315-2 PN/DP",
+     "S C-X4U421302009",
+     "CPU 315-2 PN/DP",
+     4,
+     {3, 2, 6},
+     480},
+    {"6ES7 317-2EK14-0AB0",
+     "PLC_BOILER",
+     "CPU 317-2 PN/DP",
+     "S C-B1T377112018",
+     "CPU 317-2 PN/DP",
+     3,
+     {3, 2, 8},
+     480},
+    {"6ES7 412-2EK06-0AB0",
+     "PLC_TURBINE",
+     "CPU 412-2 PN",
+     "S C-V7P100232015",
+     "CPU 412-2 PN",
+     2,
+     {6, 0, 3},
+     240},
+    {"6ES7 151-8AB01-0AB0",
+     "ET200_PACK",
+     "IM151-8 PN/DP CPU",
+     "S C-H6N211882011",
+     "IM151-8 PN/DP CPU",
+     1,
+     {3, 2, 10},
+     240},
 };
 
 /* S7-1200/1500 identities as their ServerSessionVersion PAOM string shows them */
@@ -149,8 +173,8 @@ static void szl_rsp(struct gen *g, struct gen_tcp *s, uint16_t ref, uint8_t seq,
     struct gen_buf b;
     tpkt(&b);
     s7hdr(&b, 7, (uint16_t)(ref + 1), 12, 4);
-    const uint8_t p[] = {0x00, 0x01, 0x12, 0x08, 0x12, 0x44, 0x01, (uint8_t)(seq + 1), dur, 0,
-                         0, 0};
+    const uint8_t p[] = {0x00, 0x01, 0x12, 0x08, 0x12, 0x44, 0x01, (uint8_t)(seq + 1),
+                         dur,  0,    0,    0};
     gb_bytes(&b, p, sizeof p);
     static const uint8_t none[] = {0x0a, 0x00, 0x00, 0x00};
     gb_bytes(&b, none, sizeof none);
@@ -205,15 +229,15 @@ static void job(struct gen *g, struct gen_tcp *s, uint16_t ref, const uint8_t *p
     send_s7(g, s, 1, &b);
 }
 
-static void s7_classic(struct gen *g, const struct gen_host *cli, const struct gen_host *srv,
-                       int v, int ops)
+static void s7_classic(struct gen *g, const struct gen_host *cli, const struct gen_host *srv, int v,
+                       int ops)
 {
     struct gen_tcp s;
     gen_tcp_open(g, &s, cli, (uint16_t)(49152 + gen_range(g, 16000)), srv, 102);
     static const uint8_t tsap[] = {0x01, 0x02}; /* PG connection, rack 0 slot 2 */
     cotp_connect(g, &s, tsap, sizeof tsap, 0x0100);
-    const uint8_t setup[] = {0xf0, 0, 0, 1, 0, 1, (uint8_t)(cpus[v].pdu >> 8),
-                             (uint8_t)cpus[v].pdu};
+    const uint8_t setup[] = {
+        0xf0, 0, 0, 1, 0, 1, (uint8_t)(cpus[v].pdu >> 8), (uint8_t)cpus[v].pdu};
     job(g, &s, 1, setup, sizeof setup, NULL, 0);
     /* SZL 0x0011: module, basic hardware, basic firmware */
     struct gen_buf r;
@@ -237,8 +261,9 @@ static void s7_classic(struct gen *g, const struct gen_host *cli, const struct g
     szl_rsp(g, &s, 2, 1, 0x0011, &r, 28, 3, cpus[v].pdu);
     /* SZL 0x001C: names, serial, module type, manufacturer, memory card serial */
     r.n = 0;
-    const char *texts[] = {cpus[v].name, cpus[v].module, "Plant 1", "Original Siemens Equipment",
-                           cpus[v].serial, NULL, cpus[v].type, "MMC 2A7C51E3"};
+    const char *texts[] = {
+        cpus[v].name,   cpus[v].module, "Plant 1",    "Original Siemens Equipment",
+        cpus[v].serial, NULL,           cpus[v].type, "MMC 2A7C51E3"};
     for (int i = 0; i < 8; i++) {
         if (!texts[i])
             continue;
@@ -252,8 +277,8 @@ static void s7_classic(struct gen *g, const struct gen_host *cli, const struct g
     szl_rsp(g, &s, 3, 2, 0x001c, &r, 34, 8, cpus[v].pdu);
     /* SZL 0x0424: the CPU is in RUN */
     r.n = 0;
-    static const uint8_t run[] = {0x43, 0x02, 0xff, 0x68, 0, 0, 0, 0, 0, 0, 0, 0,
-                                  0x24, 0x05, 0x14, 0x10, 0x31, 0x22, 0x50, 0x07};
+    static const uint8_t run[] = {0x43, 0x02, 0xff, 0x68, 0,    0,    0,    0,    0,    0,
+                                  0,    0,    0x24, 0x05, 0x14, 0x10, 0x31, 0x22, 0x50, 0x07};
     gb_bytes(&r, run, sizeof run);
     szl_req(g, &s, 5, 0x0424, 4);
     szl_rsp(g, &s, 5, 4, 0x0424, &r, 20, 1, cpus[v].pdu);
@@ -266,18 +291,19 @@ static void s7_classic(struct gen *g, const struct gen_host *cli, const struct g
     static const uint8_t wrd[] = {0, 4, 0, 16, 0x12, 0x34};
     job(g, &s, 100, wr, sizeof wr, wrd, sizeof wrd);
     /* block download of DB 1, then activation (_INSE) */
-    static const uint8_t dl[] = {0x1a, 0, 1, 0, 0, 0, 0, 0, 9, '_', '0', 'A', '0', '0', '0',
-                                 '0', '1', 'P'};
+    static const uint8_t dl[] = {0x1a, 0,   1,   0,   0,   0,   0,   0,   9,
+                                 '_',  '0', 'A', '0', '0', '0', '0', '1', 'P'};
     job(g, &s, 101, dl, sizeof dl, NULL, 0);
-    static const uint8_t inse[] = {0x28, 0, 0, 0, 0, 0, 0, 0xfd, 0, 0x0a, 1, 0, '0', 'A', '0',
-                                   '0', '0', '0', '1', 'P', 5, '_', 'I', 'N', 'S', 'E'};
+    static const uint8_t inse[] = {0x28, 0,   0, 0,   0,   0,   0,   0xfd, 0,
+                                   0x0a, 1,   0, '0', 'A', '0', '0', '0',  '0',
+                                   '1',  'P', 5, '_', 'I', 'N', 'S', 'E'};
     job(g, &s, 102, inse, sizeof inse, NULL, 0);
     if (v == 1 || v == 3) {
-        static const uint8_t stop[] = {0x29, 0, 0, 0, 0, 0, 9, 'P', '_', 'P', 'R', 'O', 'G',
-                                       'R', 'A', 'M'};
+        static const uint8_t stop[] = {0x29, 0,   0,   0,   0,   0,   9,   'P',
+                                       '_',  'P', 'R', 'O', 'G', 'R', 'A', 'M'};
         job(g, &s, 103, stop, sizeof stop, NULL, 0);
-        static const uint8_t start[] = {0x28, 0, 0, 0, 0, 0, 0, 0xfd, 0, 0, 9, 'P', '_', 'P',
-                                        'R', 'O', 'G', 'R', 'A', 'M'};
+        static const uint8_t start[] = {0x28, 0,   0,   0,   0,   0,   0,   0xfd, 0,   0,
+                                        9,    'P', '_', 'P', 'R', 'O', 'G', 'R',  'A', 'M'};
         job(g, &s, 104, start, sizeof start, NULL, 0);
     }
     gen_tcp_close(g, &s);
@@ -448,8 +474,8 @@ static void db_item(struct gen_buf *d, uint16_t db)
     vlq(d, 4);
 }
 
-static void s7_plus(struct gen *g, const struct gen_host *cli, const struct gen_host *srv,
-                    int v, int ops)
+static void s7_plus(struct gen *g, const struct gen_host *cli, const struct gen_host *srv, int v,
+                    int ops)
 {
     struct gen_tcp s;
     gen_tcp_open(g, &s, cli, (uint16_t)(49152 + gen_range(g, 16000)), srv, 102);

@@ -16,26 +16,48 @@ struct snmp_agent {
     int version; /* 0 v1, 1 v2c, 3 v3 */
     const char *community;
     const char *descr, *object_id, *name, *location, *contact;
-    uint8_t engine_id[12]; /* v3 only */
+    uint8_t engine_id[11]; /* v3 only: RFC 3411 format 3, enterprise + MAC */
     bool priv;
 };
 
 static const struct snmp_agent snmp_agents[] = {
-    {1, "public",
+    {1,
+     "public",
      "Siemens, SIMATIC NET, SCALANCE XC208, 6GK5 208-0BA00-2AC2, HW: Version 1, "
      "FW: Version V04.02.00, SVPL6147130",
-     "1.3.6.1.4.1.4329.6.1.2", "sw-cell1", "Hall 1, cabinet +S1", "ot-network@plant.example",
+     "1.3.6.1.4.1.4329.6.1.2",
+     "sw-cell1",
+     "Hall 1, cabinet +S1",
+     "ot-network@plant.example",
      {0},
      false},
-    {0, "private", "Hirschmann Railswitch RSP35 HiOS-3S-08.7.03", "1.3.6.1.4.1.248.11.2.1",
-     "rsp-substation", "Substation 2, bay 4", "Substation maintenance", {0}, false},
-    {3, NULL, "EDS-408A-T", "1.3.6.1.4.1.8691.7.7", "eds-408a-pump", "Pump house 3",
-     "Water works OT", {0x80, 0x00, 0x21, 0xf3, 0x03, 0x00, 0x90, 0xe8, 0x4c, 0x12, 0x34, 0x56},
+    {0,
+     "private",
+     "Hirschmann Railswitch RSP35 HiOS-3S-08.7.03",
+     "1.3.6.1.4.1.248.11.2.1",
+     "rsp-substation",
+     "Substation 2, bay 4",
+     "Substation maintenance",
+     {0},
      false},
-    {3, NULL, "Cisco IOS Software [Amsterdam], IE3x00 Software (IE3x00-UNIVERSALK9-M), "
-              "Version 17.3.4, RELEASE SOFTWARE (fc3)",
-     "1.3.6.1.4.1.9.1.2687", "ie3400-line2", "Line 2", "noc@plant.example",
-     {0x80, 0x00, 0x00, 0x09, 0x03, 0x00, 0x70, 0x6b, 0xb9, 0x11, 0x22, 0x33},
+    {3,
+     NULL,
+     "EDS-408A-T",
+     "1.3.6.1.4.1.8691.7.7",
+     "eds-408a-pump",
+     "Pump house 3",
+     "Water works OT",
+     {0x80, 0x00, 0x21, 0xf3, 0x03, 0x00, 0x90, 0xe8, 0x4c, 0x12, 0x34},
+     false},
+    {3,
+     NULL,
+     "Cisco IOS Software [Amsterdam], IE3x00 Software (IE3x00-UNIVERSALK9-M), "
+     "Version 17.3.4, RELEASE SOFTWARE (fc3)",
+     "1.3.6.1.4.1.9.1.2687",
+     "ie3400-line2",
+     "Line 2",
+     "noc@plant.example",
+     {0x80, 0x00, 0x00, 0x09, 0x03, 0x00, 0x70, 0x6b, 0xb9, 0x11, 0x22},
      true},
 };
 
@@ -265,22 +287,20 @@ static void trap(struct snmp_session *s)
         community_msg(&m, s->a, &p);
     else
         return; /* v1 traps have their own PDU; this variant sends none */
-    gen_udp(s->g, s->agent, (uint16_t)(49152 + gen_range(s->g, 1000)), s->mgr, TRAP_PORT, m.b,
-            m.n);
+    gen_udp(s->g, s->agent, (uint16_t)(49152 + gen_range(s->g, 1000)), s->mgr, TRAP_PORT, m.b, m.n);
 }
 
-void gen_scn_snmp(struct gen *g, const struct gen_host *cli, const struct gen_host *srv, int variant,
-                  int ops)
+void gen_scn_snmp(struct gen *g, const struct gen_host *cli, const struct gen_host *srv,
+                  int variant, int ops)
 {
     const struct snmp_agent *a =
         &snmp_agents[(unsigned)variant % (sizeof snmp_agents / sizeof *snmp_agents)];
-    struct snmp_session s = {g, cli, srv, a, (uint16_t)(40000 + gen_range(g, 20000)),
-                             (uint32_t)gen_range(g, 100000)};
+    struct snmp_session s = {
+        g, cli, srv, a, (uint16_t)(40000 + gen_range(g, 20000)), (uint32_t)gen_range(g, 100000)};
     if (a->version == 3)
         discovery(&s);
-    static const char *const sys[] = {"1.3.6.1.2.1.1.1.0", "1.3.6.1.2.1.1.2.0",
-                                      "1.3.6.1.2.1.1.4.0", "1.3.6.1.2.1.1.5.0",
-                                      "1.3.6.1.2.1.1.6.0"};
+    static const char *const sys[] = {"1.3.6.1.2.1.1.1.0", "1.3.6.1.2.1.1.2.0", "1.3.6.1.2.1.1.4.0",
+                                      "1.3.6.1.2.1.1.5.0", "1.3.6.1.2.1.1.6.0"};
     struct vb req[5], resp[5];
     for (int i = 0; i < 5; i++)
         req[i] = (struct vb){sys[i], 0, NULL, 0};
