@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "dissect/dissect.h"
+#include "util/str.h"
 
 #define ARP_HTYPE_ETHERNET 1
 #define ARP_PTYPE_IPV4     0x0800
@@ -40,7 +41,7 @@ static void parse(struct pctx *c, void *state, int dir, struct rd *pdu)
     if ((spa[0] | spa[1] | spa[2] | spa[3]) == 0)
         return; /* address probe: no claim yet */
     char ip[16];
-    snprintf(ip, sizeof ip, "%u.%u.%u.%u", spa[0], spa[1], spa[2], spa[3]);
+    str_fmt(ip, sizeof ip, "%u.%u.%u.%u", spa[0], spa[1], spa[2], spa[3]);
     emit_attr(c, WHO_SRC, F_IP_ADDRESS, ip, op == ARP_OP_REPLY ? "arp reply" : "arp request");
 }
 

@@ -124,11 +124,11 @@ static void bn_object_text(char *dst, size_t n, uint32_t objid)
     uint32_t type = objid >> 22, inst = objid & 0x3fffff;
     const char *name = bn_table(bn_object_types, NELEM(bn_object_types), type);
     if (name)
-        snprintf(dst, n, "%s,%u", name, inst);
+        str_fmt(dst, n, "%s,%u", name, inst);
     else if (type >= 128)
-        snprintf(dst, n, "proprietary-%u,%u", type, inst);
+        str_fmt(dst, n, "proprietary-%u,%u", type, inst);
     else
-        snprintf(dst, n, "object-type-%u,%u", type, inst);
+        str_fmt(dst, n, "object-type-%u,%u", type, inst);
 }
 
 static void bn_property_text(char *dst, size_t n, uint64_t prop)
@@ -139,7 +139,7 @@ static void bn_property_text(char *dst, size_t n, uint64_t prop)
             return;
         }
     }
-    snprintf(dst, n, "property-%llu", (unsigned long long)prop);
+    str_fmt(dst, n, "property-%llu", (unsigned long long)prop);
 }
 
 /* ---- per-flow state ---- */
@@ -402,7 +402,7 @@ static bool bn_value(struct rd *r, struct bn_value *v)
     if (!bn_peek(r, &t))
         return bn_tag(r, &t); /* sets the cursor's error */
     if (t.ctx) { /* constructed or context-tagged value: not rendered */
-        snprintf(v->text, sizeof v->text, "(constructed)");
+        str_fmt(v->text, sizeof v->text, "(constructed)");
         v->kind = BN_V_OTHER;
         return bn_skip(r);
     }
@@ -410,7 +410,7 @@ static bool bn_value(struct rd *r, struct bn_value *v)
     v->kind = BN_V_OTHER;
     switch (t.num) {
     case 0:
-        snprintf(v->text, sizeof v->text, "null");
+        str_fmt(v->text, sizeof v->text, "null");
         break;
     case 1:
         str_copy(v->text, sizeof v->text, t.lvt ? "true" : "false");
@@ -419,10 +419,10 @@ static bool bn_value(struct rd *r, struct bn_value *v)
     case 9:
         v->u = bn_uint(r, t.len);
         v->kind = BN_V_UINT;
-        snprintf(v->text, sizeof v->text, "%llu", (unsigned long long)v->u);
+        str_fmt(v->text, sizeof v->text, "%llu", (unsigned long long)v->u);
         break;
     case 3:
-        snprintf(v->text, sizeof v->text, "%lld", (long long)bn_sint(r, t.len));
+        str_fmt(v->text, sizeof v->text, "%lld", (long long)bn_sint(r, t.len));
         break;
     case 4:
     case 5: {
@@ -440,7 +440,7 @@ static bool bn_value(struct rd *r, struct bn_value *v)
         } else {
             memcpy(&d, &bits, sizeof d);
         }
-        snprintf(v->text, sizeof v->text, "%g", d);
+        str_fmt(v->text, sizeof v->text, "%g", d);
         break;
     }
     case 7:
@@ -454,7 +454,7 @@ static bool bn_value(struct rd *r, struct bn_value *v)
         break;
     }
     default:
-        snprintf(v->text, sizeof v->text, "(%u octets)", t.len);
+        str_fmt(v->text, sizeof v->text, "(%u octets)", t.len);
         rd_skip(r, t.len);
         break;
     }
@@ -465,13 +465,13 @@ static bool bn_value(struct rd *r, struct bn_value *v)
 
 static void bn_source(const struct bn_msg *m, const char *what, char *dst, size_t n)
 {
-    snprintf(dst, n, "bacnet %s%s", what, m->via);
+    str_fmt(dst, n, "bacnet %s%s", what, m->via);
 }
 
 static void bn_emit_vendor_id(struct bn_msg *m, uint64_t id, const char *src)
 {
     char num[24];
-    snprintf(num, sizeof num, "%llu", (unsigned long long)id);
+    str_fmt(num, sizeof num, "%llu", (unsigned long long)id);
     emit_attr(m->c, WHO_SRC, F_VENDOR_ID, num, src);
     const char *name = bn_vendor_name(id);
     if (name)
@@ -483,7 +483,7 @@ static void bn_emit_instance(struct bn_msg *m, uint32_t objid, const char *src)
     if (objid >> 22 != BN_OBJ_DEVICE || (objid & 0x3fffff) == BN_WILDCARD_INSTANCE)
         return;
     char num[16];
-    snprintf(num, sizeof num, "%u", objid & 0x3fffff);
+    str_fmt(num, sizeof num, "%u", objid & 0x3fffff);
     emit_attr(m->c, WHO_SRC, F_DEVICE_INSTANCE, num, src);
 }
 
@@ -508,7 +508,7 @@ static void bn_op(struct bn_msg *m, bool confirmed, uint8_t invoke, enum op_kind
                   const char *function, const char *target)
 {
     char t[200];
-    snprintf(t, sizeof t, "%s%s", target ? target : "", m->to);
+    str_fmt(t, sizeof t, "%s%s", target ? target : "", m->to);
     emit_op(m->c, kind, function, t[0] ? t : NULL, NULL);
     if (confirmed && kind != OP_READ)
         bn_remember(m, invoke, kind, function, t);
@@ -614,9 +614,9 @@ static bool bn_obj_prop(struct rd *r, uint32_t *objid, uint64_t *prop, char *tar
     bn_object_text(ot, sizeof ot, *objid);
     bn_property_text(pt, sizeof pt, *prop);
     if (bn_ctx_uint(r, 2, &idx))
-        snprintf(target, n, "%s %s[%llu]", ot, pt, (unsigned long long)idx);
+        str_fmt(target, n, "%s %s[%llu]", ot, pt, (unsigned long long)idx);
     else
-        snprintf(target, n, "%s %s", ot, pt);
+        str_fmt(target, n, "%s %s", ot, pt);
     return true;
 }
 
@@ -669,7 +669,7 @@ static void bn_read_property_multiple(struct bn_msg *m, uint8_t invoke, struct r
             bn_ctx_uint(r, 1, &idx);
             if (objects == 1 && o < sizeof target - 1) {
                 bn_property_text(pt, sizeof pt, prop);
-                o += (size_t)snprintf(target + o, sizeof target - o, "%s%s",
+                o += (size_t)str_fmt(target + o, sizeof target - o, "%s%s",
                                       props ? ", " : " ", pt);
             }
             props++;
@@ -678,7 +678,7 @@ static void bn_read_property_multiple(struct bn_msg *m, uint8_t invoke, struct r
     if (o >= sizeof target)
         o = sizeof target - 1;
     if (objects > 1)
-        snprintf(target + o, sizeof target - o, " (+%d objects)", objects - 1);
+        str_fmt(target + o, sizeof target - o, " (+%d objects)", objects - 1);
     if (objects)
         bn_op(m, true, invoke, OP_READ, "read property multiple (14)", target);
 }
@@ -743,9 +743,9 @@ static bool bn_written_value(struct rd *r, uint32_t tag, uint32_t prio, char *ds
     if (!bn_skip_to_close(r, tag))
         return false;
     uint64_t p;
-    size_t o = (size_t)snprintf(dst, n, " = %s", have ? v.text : "?");
+    size_t o = (size_t)str_fmt(dst, n, " = %s", have ? v.text : "?");
     if (bn_ctx_uint(r, prio, &p) && o < n)
-        snprintf(dst + o, n - o, " @%llu", (unsigned long long)p);
+        str_fmt(dst + o, n - o, " @%llu", (unsigned long long)p);
     return true;
 }
 
@@ -761,7 +761,7 @@ static void bn_write_property(struct bn_msg *m, uint8_t invoke, struct rd *r)
         rd_fail(r); /* the value is not optional */
         return;
     }
-    snprintf(t, sizeof t, "%s%s", target, value);
+    str_fmt(t, sizeof t, "%s%s", target, value);
     bn_op(m, true, invoke, bn_write_kind(objid, prop), "write property (15)", t);
 }
 
@@ -791,9 +791,9 @@ static void bn_write_property_multiple(struct bn_msg *m, uint8_t invoke, struct 
             if (ops++ >= BN_MAX_OPS)
                 continue;
             if (has_idx)
-                snprintf(t, sizeof t, "%s %s[%llu]%s", ot, pt, (unsigned long long)idx, value);
+                str_fmt(t, sizeof t, "%s %s[%llu]%s", ot, pt, (unsigned long long)idx, value);
             else
-                snprintf(t, sizeof t, "%s %s%s", ot, pt, value);
+                str_fmt(t, sizeof t, "%s %s%s", ot, pt, value);
             bn_op(m, !remembered, invoke, bn_write_kind((uint32_t)objid, prop),
                   "write property multiple (16)", t);
             remembered = true;
@@ -811,9 +811,9 @@ static void bn_password_finding(struct bn_msg *m, struct rd *r, uint32_t tag, co
     rd_skip(r, t.len);
     if (!rd_ok(r))
         return;
-    snprintf(note, n, " (password)");
+    str_fmt(note, n, " (password)");
     char detail[96];
-    snprintf(detail, sizeof detail, "bacnet %s password sent in cleartext", svc);
+    str_fmt(detail, sizeof detail, "bacnet %s password sent in cleartext", svc);
     emit_finding(m->c, WHO_DST, "cleartext-credentials", detail);
 }
 
@@ -826,7 +826,7 @@ static void bn_reinitialize(struct bn_msg *m, uint8_t invoke, struct rd *r)
     char note[16] = "", function[64];
     bn_password_finding(m, r, 1, "reinitialize-device", note, sizeof note);
     const char *name = bn_table(bn_reinit_states, NELEM(bn_reinit_states), state);
-    snprintf(function, sizeof function, "reinitialize device (20) %s", name ? name : "?");
+    str_fmt(function, sizeof function, "reinitialize device (20) %s", name ? name : "?");
     enum op_kind kind = OP_RESTART;
     int d = m->dir & 1;
     if (state == 2 || state == 3) { /* backup: configuration files are read next */
@@ -853,10 +853,10 @@ static void bn_dcc(struct bn_msg *m, uint8_t invoke, struct rd *r)
     static const char *const names[] = {"enable", "disable", "disable-initiation"};
     const char *name = bn_table(names, NELEM(names), what);
     if (timed)
-        snprintf(target, sizeof target, "%s for %llu min%s", name ? name : "?",
+        str_fmt(target, sizeof target, "%s for %llu min%s", name ? name : "?",
                  (unsigned long long)minutes, note);
     else
-        snprintf(target, sizeof target, "%s%s", name ? name : "?", note);
+        str_fmt(target, sizeof target, "%s%s", name ? name : "?", note);
     bn_op(m, true, invoke, OP_COMM_CONTROL, "device communication control (17)", target);
 }
 
@@ -879,7 +879,7 @@ static void bn_atomic_file(struct bn_msg *m, uint8_t invoke, struct rd *r, bool 
         if (write && stream && bn_app(r, 6, &t))
             count = t.len;
     }
-    snprintf(target, sizeof target, "%s %s %lld, %llu %s", ot, record ? "record" : "at",
+    str_fmt(target, sizeof target, "%s %s %lld, %llu %s", ot, record ? "record" : "at",
              (long long)start, (unsigned long long)count,
              record ? "records" : "octets");
     int d = m->dir & 1;
@@ -934,7 +934,7 @@ static void bn_private_transfer(struct bn_msg *m, bool confirmed, uint8_t invoke
         return;
     char target[160];
     const char *name = bn_vendor_name(vendor);
-    snprintf(target, sizeof target, "vendor %llu%s%s%s service %llu",
+    str_fmt(target, sizeof target, "vendor %llu%s%s%s service %llu",
              (unsigned long long)vendor, name ? " (" : "", name ? name : "", name ? ")" : "",
              (unsigned long long)service);
     bn_op(m, confirmed, invoke, OP_OTHER,
@@ -1030,7 +1030,7 @@ static void bn_i_am(struct bn_msg *m, struct rd *r)
         return;
     const char *segname = bn_table(bn_segmentation, NELEM(bn_segmentation), seg);
     char what[96], src[160];
-    snprintf(what, sizeof what, "i-am (max-apdu %llu, segmentation %s)",
+    str_fmt(what, sizeof what, "i-am (max-apdu %llu, segmentation %s)",
              (unsigned long long)max_apdu, segname ? segname : "?");
     bn_source(m, what, src, sizeof src);
     bn_emit_instance(m, (uint32_t)objid, src);
@@ -1065,7 +1065,7 @@ static void bn_time_sync(struct bn_msg *m, struct rd *r, bool utc)
     if (!rd_ok(r))
         return;
     char target[64];
-    snprintf(target, sizeof target, "%04u-%02u-%02u %02u:%02u:%02u%s", 1900u + d[0], d[1], d[2],
+    str_fmt(target, sizeof target, "%04u-%02u-%02u %02u:%02u:%02u%s", 1900u + d[0], d[1], d[2],
              tm[0], tm[1], tm[2], utc ? " UTC" : "");
     bn_op(m, false, 0, OP_TIME_SYNC,
           utc ? "utc time synchronization (9)" : "time synchronization (6)", target);
@@ -1091,7 +1091,7 @@ static void bn_unconfirmed(struct bn_msg *m, uint8_t service, struct rd *r)
         break;
     case 10:
         if (bn_ctx_uint(r, 0, &v)) {
-            snprintf(target, sizeof target, "group %llu", (unsigned long long)v);
+            str_fmt(target, sizeof target, "group %llu", (unsigned long long)v);
             bn_op(m, false, 0, OP_PROCESS_WRITE, "write group (10)", target);
         }
         break;
@@ -1127,12 +1127,12 @@ static void bn_error(struct bn_msg *m, uint8_t invoke, uint8_t service, struct r
         const char *code = bn_table(bn_error_codes, NELEM(bn_error_codes), vals[1]);
         char cbuf[24];
         if (!code) {
-            snprintf(cbuf, sizeof cbuf, "code-%llu", (unsigned long long)vals[1]);
+            str_fmt(cbuf, sizeof cbuf, "code-%llu", (unsigned long long)vals[1]);
             code = cbuf;
         }
-        snprintf(result, sizeof result, "error %s/%s", cls ? cls : "?", code);
+        str_fmt(result, sizeof result, "error %s/%s", cls ? cls : "?", code);
     } else {
-        snprintf(result, sizeof result, "error (service %u)", service);
+        str_fmt(result, sizeof result, "error (service %u)", service);
     }
     bn_answer(m, invoke, result);
 }
@@ -1207,7 +1207,7 @@ static void bn_apdu(struct bn_msg *m, struct rd *r)
             const char *name = type == 6
                 ? bn_table(bn_reject_reasons, NELEM(bn_reject_reasons), reason)
                 : bn_table(bn_abort_reasons, NELEM(bn_abort_reasons), reason);
-            snprintf(result, sizeof result, "%s %s", type == 6 ? "reject" : "abort",
+            str_fmt(result, sizeof result, "%s %s", type == 6 ? "reject" : "abort",
                      name ? name : "proprietary");
             bn_answer(m, invoke, result);
         }
@@ -1224,9 +1224,9 @@ static void bn_apdu(struct bn_msg *m, struct rd *r)
 
 static void bn_addr_text(char *dst, size_t n, const uint8_t *a, uint8_t len)
 {
-    size_t o = (size_t)snprintf(dst, n, "0x");
+    size_t o = (size_t)str_fmt(dst, n, "0x");
     for (uint8_t i = 0; i < len && o + 2 < n; i++)
-        o += (size_t)snprintf(dst + o, n - o, "%02x", a[i]);
+        o += (size_t)str_fmt(dst + o, n - o, "%02x", a[i]);
 }
 
 static void bn_network_message(struct bn_msg *m, struct rd *r)
@@ -1269,9 +1269,9 @@ static void bn_npdu(struct bn_msg *m, struct rd *r)
         char a[32];
         bn_addr_text(a, sizeof a, addr, dlen);
         if (dlen)
-            snprintf(m->to, sizeof m->to, " (to net %u addr %s)", dnet, a);
+            str_fmt(m->to, sizeof m->to, " (to net %u addr %s)", dnet, a);
         else
-            snprintf(m->to, sizeof m->to, " (to net %u)", dnet);
+            str_fmt(m->to, sizeof m->to, " (to net %u)", dnet);
     }
     if (ctrl & 0x08) { /* SNET, SLEN, SADR */
         uint16_t snet = rd_be16(r);
@@ -1279,7 +1279,7 @@ static void bn_npdu(struct bn_msg *m, struct rd *r)
         rd_bytes(r, addr, slen);
         char a[32];
         bn_addr_text(a, sizeof a, addr, slen);
-        snprintf(m->via, sizeof m->via, " via router net %u addr %s", snet, a);
+        str_fmt(m->via, sizeof m->via, " via router net %u addr %s", snet, a);
     }
     if (ctrl & 0x20)
         rd_u8(r); /* hop count */
@@ -1300,13 +1300,13 @@ static void bn_bvll_op(struct bn_msg *m, uint8_t func, struct rd *r)
     char target[64];
     switch (func) {
     case 0x01:
-        snprintf(target, sizeof target, "%zu entries", rd_left(r) / 10);
+        str_fmt(target, sizeof target, "%zu entries", rd_left(r) / 10);
         emit_op(m->c, OP_CONFIG_WRITE, "write broadcast distribution table (bvlc 0x01)", target,
                 NULL);
         break;
     case 0x05: {
         uint16_t ttl = rd_be16(r);
-        snprintf(target, sizeof target, "ttl %u s", ttl);
+        str_fmt(target, sizeof target, "ttl %u s", ttl);
         if (rd_ok(r))
             emit_op(m->c, OP_SESSION, "register foreign device (bvlc 0x05)", target, NULL);
         break;
@@ -1315,7 +1315,7 @@ static void bn_bvll_op(struct bn_msg *m, uint8_t func, struct rd *r)
         uint8_t ip[4];
         rd_bytes(r, ip, 4);
         uint16_t port = rd_be16(r);
-        snprintf(target, sizeof target, "%u.%u.%u.%u:%u", ip[0], ip[1], ip[2], ip[3], port);
+        str_fmt(target, sizeof target, "%u.%u.%u.%u:%u", ip[0], ip[1], ip[2], ip[3], port);
         if (rd_ok(r))
             emit_op(m->c, OP_CONFIG_WRITE, "delete foreign device table entry (bvlc 0x08)",
                     target, NULL);

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "dissect/dissect.h"
+#include "util/str.h"
 
 #define CDP_PID 0x2000
 
@@ -89,12 +90,12 @@ static void cdp_caps(struct pctx *c, struct rd *v)
     for (unsigned i = 0; i < sizeof names / sizeof *names; i++) {
         if (!(caps & (1u << i)))
             continue;
-        int k = snprintf(text + o, sizeof text - o, o ? ",%s" : "%s", names[i]);
+        int k = str_fmt(text + o, sizeof text - o, o ? ",%s" : "%s", names[i]);
         if (k < 0 || (size_t)k >= sizeof text - o)
             break;
         o += (size_t)k;
     }
-    snprintf(raw, sizeof raw, "0x%08x", caps);
+    str_fmt(raw, sizeof raw, "0x%08x", caps);
     emit_attr_raw(c, WHO_SRC, F_CAPABILITIES, text, raw, "cdp capabilities");
     /* a phone's built-in switch port does not make it a network device */
     if ((caps & (CAP_ROUTER | CAP_TB_BRIDGE | CAP_SR_BRIDGE | CAP_SWITCH)) && !(caps & CAP_PHONE))

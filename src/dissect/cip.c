@@ -70,7 +70,7 @@ __attribute__((format(printf, 2, 3))) static void tadd(struct ctxt *t, const cha
         return;
     va_list ap;
     va_start(ap, fmt);
-    int k = vsnprintf(t->s + t->n, sizeof t->s - t->n, fmt, ap);
+    int k = str_vfmt(t->s + t->n, sizeof t->s - t->n, fmt, ap);
     va_end(ap);
     if (k > 0)
         t->n += (size_t)k < sizeof t->s - t->n ? (size_t)k : sizeof t->s - t->n - 1;
@@ -101,7 +101,7 @@ const char *cip_device_type_name(uint16_t type)
 
 void cip_revision_format(uint8_t major, uint8_t minor, char *out, size_t n)
 {
-    snprintf(out, n, "V%u.%03u", major, minor);
+    str_fmt(out, n, "V%u.%03u", major, minor);
 }
 
 /* general status codes (Vol. 1 Appendix B-1) */
@@ -220,11 +220,11 @@ static void path_port(struct rd *r, uint8_t seg, struct cip_path *p)
         port = rd_le16(r);
     char link[48];
     if (linklen == 1) {
-        snprintf(link, sizeof link, "slot %u", rd_u8(r));
+        str_fmt(link, sizeof link, "slot %u", rd_u8(r));
     } else {
         char addr[40];
         rd_str(r, linklen, addr, sizeof addr);
-        snprintf(link, sizeof link, "address %s", addr);
+        str_fmt(link, sizeof link, "address %s", addr);
     }
     if ((rd_pos(r) - start) & 1)
         rd_skip(r, 1);
@@ -917,7 +917,7 @@ void cip_flow_reset(struct cip_flow *f)
  * form Wireshark shows for List Identity */
 static void revision_raw(uint8_t major, uint8_t minor, char *out, size_t n)
 {
-    snprintf(out, n, "0x%02x%02x", major, minor);
+    str_fmt(out, n, "0x%02x%02x", major, minor);
 }
 
 bool cip_identity_read(struct rd *r, struct cip_identity *id)
@@ -987,28 +987,28 @@ static const char *identity_state_name(uint8_t s)
 void cip_identity_emit(struct pctx *c, const struct cip_identity *id, const char *source)
 {
     char num[16], val[96];
-    snprintf(num, sizeof num, "%u", id->vendor);
+    str_fmt(num, sizeof num, "%u", id->vendor);
     emit_attr(c, WHO_SRC, F_VENDOR_ID, num, source);
     const char *vendor = cip_vendor_name(id->vendor);
     if (vendor)
         emit_attr_raw(c, WHO_SRC, F_VENDOR, vendor, num, source);
-    snprintf(num, sizeof num, "%u", id->device_type);
+    str_fmt(num, sizeof num, "%u", id->device_type);
     const char *type = cip_device_type_name(id->device_type);
     if (type)
         emit_attr_raw(c, WHO_SRC, F_DEVICE_TYPE, type, num, source);
     else
         emit_attr(c, WHO_SRC, F_DEVICE_TYPE, num, source);
-    snprintf(num, sizeof num, "%u", id->product_code);
+    str_fmt(num, sizeof num, "%u", id->product_code);
     emit_attr(c, WHO_SRC, F_PRODUCT_CODE, num, source);
     cip_revision_format(id->major, id->minor, val, sizeof val);
     revision_raw(id->major, id->minor, num, sizeof num);
     emit_attr_raw(c, WHO_SRC, F_FIRMWARE, val, num, source);
-    snprintf(val, sizeof val, "0x%08x", id->serial);
+    str_fmt(val, sizeof val, "0x%08x", id->serial);
     emit_attr(c, WHO_SRC, F_SERIAL, val, source);
     emit_attr(c, WHO_SRC, F_PRODUCT, id->product, source);
     const char *state = id->has_state ? identity_state_name(id->state) : NULL;
     if (state) {
-        snprintf(num, sizeof num, "%u", id->state);
+        str_fmt(num, sizeof num, "%u", id->state);
         emit_attr_raw(c, WHO_SRC, F_STATE, state, num, source);
     }
     const char *role = device_type_role(id);
@@ -1024,7 +1024,7 @@ static void identity_module(struct pctx *c, const struct cip_identity *id, const
     cip_revision_format(id->major, id->minor, rev, sizeof rev);
     const char *vendor = cip_vendor_name(id->vendor);
     char val[256];
-    snprintf(val, sizeof val, "%s%s%s %s serial 0x%08x%s%s", vendor ? vendor : "",
+    str_fmt(val, sizeof val, "%s%s%s %s serial 0x%08x%s%s", vendor ? vendor : "",
              vendor ? " " : "", id->product[0] ? id->product : "(unnamed)", rev, id->serial,
              route && *route ? " " : "", route ? route : "");
     emit_attr(c, WHO_SRC, F_MODULE_NAME, val, "cip identity get_attributes_all (routed)");
@@ -1040,7 +1040,7 @@ static void identity_single(struct pctx *c, uint16_t attr, struct rd *d)
         uint16_t v = rd_le16(d);
         if (!rd_ok(d))
             return;
-        snprintf(num, sizeof num, "%u", v);
+        str_fmt(num, sizeof num, "%u", v);
         emit_attr(c, WHO_SRC, F_VENDOR_ID, num, src);
         if (cip_vendor_name(v))
             emit_attr_raw(c, WHO_SRC, F_VENDOR, cip_vendor_name(v), num, src);
@@ -1050,7 +1050,7 @@ static void identity_single(struct pctx *c, uint16_t attr, struct rd *d)
         uint16_t v = rd_le16(d);
         if (!rd_ok(d))
             return;
-        snprintf(num, sizeof num, "%u", v);
+        str_fmt(num, sizeof num, "%u", v);
         emit_attr_raw(c, WHO_SRC, F_DEVICE_TYPE,
                       cip_device_type_name(v) ? cip_device_type_name(v) : num, num, src);
         break;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dissect/dissect.h"
+#include "util/str.h"
 
 #define DHCP_SERVER_PORT  67
 #define DHCP_CLIENT_PORT  68
@@ -79,7 +80,7 @@ static void hex_bytes(struct rd *r, size_t n, char *out, size_t outsz)
         uint8_t b = rd_u8(r);
         if (!rd_ok(r) || o + 4 > outsz)
             break;
-        o += (size_t)snprintf(out + o, outsz - o, i ? ":%02x" : "%02x", b);
+        o += (size_t)str_fmt(out + o, outsz - o, i ? ":%02x" : "%02x", b);
     }
 }
 
@@ -88,7 +89,7 @@ static void fp_append(char *fp, size_t fpsz, unsigned code)
 {
     size_t o = strlen(fp);
     if (o + 7 < fpsz)
-        snprintf(fp + o, fpsz - o, o ? ",%u" : "%u", code);
+        str_fmt(fp + o, fpsz - o, o ? ",%u" : "%u", code);
 }
 
 /* RFC 1035 §3.1 uncompressed domain name (DHCP FQDN options forbid compression) */
@@ -107,7 +108,7 @@ static void wire_name(struct rd *r, char *out, size_t outsz)
         rd_str(r, len, label, sizeof label);
         if (!rd_ok(r))
             break;
-        int k = snprintf(out + o, outsz - o, o ? ".%s" : "%s", label);
+        int k = str_fmt(out + o, outsz - o, o ? ".%s" : "%s", label);
         if (k < 0 || (size_t)k >= outsz - o)
             break;
         o += (size_t)k;
@@ -233,7 +234,7 @@ static void dhcp4_parse(struct pctx *c, struct rd *pdu)
         !dhcp4_sender_is_client(c, htype, hlen, chaddr, giaddr))
         return;
     char source[48];
-    snprintf(source, sizeof source, "dhcp %s", dhcp4_type_name(type));
+    str_fmt(source, sizeof source, "dhcp %s", dhcp4_type_name(type));
     dhcp_emit_client(c, &cl, source);
     emit_attr(c, WHO_SRC, F_DHCP_FINGERPRINT, cl.fingerprint, source);
 }
@@ -262,7 +263,7 @@ static void dhcp6_vendor_class(struct rd *o, struct dhcp_client *cl)
     uint16_t n = rd_be16(o);
     rd_str(o, n, cl->vendor_class, sizeof cl->vendor_class);
     if (rd_ok(o))
-        snprintf(cl->vendor_raw, sizeof cl->vendor_raw, "enterprise %u", enterprise);
+        str_fmt(cl->vendor_raw, sizeof cl->vendor_raw, "enterprise %u", enterprise);
 }
 
 /* false when an option runs past the message */
@@ -321,7 +322,7 @@ static void dhcp6_parse(struct pctx *c, struct rd *pdu)
     if (!client_msg)
         return;
     char source[48];
-    snprintf(source, sizeof source, "dhcpv6 %s", dhcp6_type_name(type));
+    str_fmt(source, sizeof source, "dhcpv6 %s", dhcp6_type_name(type));
     dhcp_emit_client(c, &cl, source);
     emit_attr(c, WHO_SRC, F_DHCP6_FINGERPRINT, cl.fingerprint, source);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dissect/dissect.h"
+#include "util/str.h"
 
 #define DNP3_PORT       20000
 #define DNP3_START      0x0564
@@ -307,7 +308,7 @@ __attribute__((format(printf, 2, 3))) static void txt_add(struct dnp3_txt *t, co
         return;
     va_list ap;
     va_start(ap, fmt);
-    int k = vsnprintf(t->s + t->n, sizeof t->s - t->n, fmt, ap);
+    int k = str_vfmt(t->s + t->n, sizeof t->s - t->n, fmt, ap);
     va_end(ap);
     if (k > 0)
         t->n += (size_t)k < sizeof t->s - t->n ? (size_t)k : sizeof t->s - t->n - 1;
@@ -461,19 +462,19 @@ static void dnp3_describe_control(struct dnp3_txt *t, struct rd *r, const struct
     if (h->group == 41 && h->var >= 1 && h->var <= 4) {
         char v[48];
         if (h->var == 1) {
-            snprintf(v, sizeof v, "%ld", (long)(int32_t)rd_le32(r));
+            str_fmt(v, sizeof v, "%ld", (long)(int32_t)rd_le32(r));
         } else if (h->var == 2) {
-            snprintf(v, sizeof v, "%d", (int)(int16_t)rd_le16(r));
+            str_fmt(v, sizeof v, "%d", (int)(int16_t)rd_le16(r));
         } else if (h->var == 3) {
             uint32_t bits = rd_le32(r);
             float f;
             memcpy(&f, &bits, sizeof f);
-            snprintf(v, sizeof v, "%g", (double)f);
+            str_fmt(v, sizeof v, "%g", (double)f);
         } else {
             uint64_t bits = rd_le64(r);
             double d;
             memcpy(&d, &bits, sizeof d);
-            snprintf(v, sizeof v, "%g", d);
+            str_fmt(v, sizeof v, "%g", d);
         }
         rd_skip(r, 1); /* control status */
         if (!rd_ok(r))
@@ -587,7 +588,7 @@ static void dnp3_request(struct pctx *c, struct dnp3_state *s, uint8_t ac, uint8
     if (!rd_ok(&objs) && !trunc)
         emit_malformed(c, "dnp3: truncated object header");
     char fn[64];
-    snprintf(fn, sizeof fn, "%s (%u)", dnp3_fc_name(fc), fc);
+    str_fmt(fn, sizeof fn, "%s (%u)", dnp3_fc_name(fc), fc);
     emit_op(c, (enum op_kind)kind, fn, t.n ? t.s : NULL, NULL);
     s->pend.valid = 1;
     s->pend.dir = (uint8_t)c->dir;
@@ -626,7 +627,7 @@ static void dnp3_report_iin(struct pctx *c, struct dnp3_state *s, uint8_t iin1, 
         if (notes & names[i].bit)
             txt_add(&t, "%s%s", t.n ? ", " : "", names[i].text);
     char raw[8];
-    snprintf(raw, sizeof raw, "0x%02x%02x", iin1, iin2);
+    str_fmt(raw, sizeof raw, "0x%02x%02x", iin1, iin2);
     emit_attr_raw(c, WHO_SRC, F_STATE, t.n ? t.s : "normal", raw, "dnp3 response iin");
 }
 
@@ -634,7 +635,7 @@ static void dnp3_report_iin(struct pctx *c, struct dnp3_state *s, uint8_t iin1, 
 static void dnp3_attr(struct pctx *c, uint8_t var, const char *value)
 {
     char src[48];
-    snprintf(src, sizeof src, "dnp3 device attribute g0v%u", var);
+    str_fmt(src, sizeof src, "dnp3 device attribute g0v%u", var);
     switch (var) {
     case 242:
         emit_attr(c, WHO_SRC, F_FIRMWARE, value, src);
@@ -738,13 +739,13 @@ static void dnp3_response(struct pctx *c, struct dnp3_state *s, uint8_t ac, uint
             struct rd echo = *r;
             uint8_t st = dnp3_control_status(&echo);
             if (st) {
-                snprintf(buf, sizeof buf, "status %u (%s)", st, dnp3_status_name(st));
+                str_fmt(buf, sizeof buf, "status %u (%s)", st, dnp3_status_name(st));
                 err = buf;
             }
         }
         if (err) {
             char fn[64];
-            snprintf(fn, sizeof fn, "%s (%u)", dnp3_fc_name(s->pend.fc), s->pend.fc);
+            str_fmt(fn, sizeof fn, "%s (%u)", dnp3_fc_name(s->pend.fc), s->pend.fc);
             emit_op(c, (enum op_kind)s->pend.kind, fn, s->pend.target[0] ? s->pend.target : NULL,
                     err);
         }
@@ -824,14 +825,14 @@ static void dnp3_addresses(struct pctx *c, struct dnp3_state *s, uint16_t dst, u
     if (src < 0xfff0 && (!s->addr_known[me] || s->addr[me] != src)) {
         s->addr_known[me] = 1;
         s->addr[me] = src;
-        snprintf(v, sizeof v, "%u", src);
+        str_fmt(v, sizeof v, "%u", src);
         emit_attr(c, WHO_SRC, F_DNP3_ADDRESS, v, "dnp3 link header");
     }
     /* 0xfff0-0xffff are reserved and broadcast addresses (clause 9) */
     if (dst < 0xfff0 && (!s->addr_known[1 - me] || s->addr[1 - me] != dst)) {
         s->addr_known[1 - me] = 1;
         s->addr[1 - me] = dst;
-        snprintf(v, sizeof v, "%u", dst);
+        str_fmt(v, sizeof v, "%u", dst);
         emit_attr(c, WHO_DST, F_DNP3_ADDRESS, v, "dnp3 link header");
     }
 }

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "dissect/dissect.h"
+#include "util/str.h"
 
 #define DNS_PORT   53
 #define MDNS_PORT  5353
@@ -71,7 +72,7 @@ static bool dns_name(const struct dns_msg *m, struct rd *r, char *out, size_t ou
         rd_str(&cur, len, label, sizeof label);
         if (!rd_ok(&cur))
             break;
-        int k = snprintf(out + o, outsz - o, o ? ".%s" : "%s", label);
+        int k = str_fmt(out + o, outsz - o, o ? ".%s" : "%s", label);
         if (k < 0 || (size_t)k >= outsz - o)
             break;
         o += (size_t)k;
@@ -132,14 +133,14 @@ static void dns_emit(struct dns_msg *m, enum attr_field f, const char *value, co
     if (m->nseen < DNS_SEEN_MAX)
         m->seen[m->nseen++] = h;
     char source[48];
-    snprintf(source, sizeof source, "%s %s", m->proto, what);
+    str_fmt(source, sizeof source, "%s %s", m->proto, what);
     emit_attr(m->c, WHO_SRC, f, value, source);
 }
 
 static void dns_emit_host(struct dns_msg *m, const char *name, const char *what)
 {
     char host[DNS_NAME_MAX];
-    snprintf(host, sizeof host, "%s", name);
+    str_fmt(host, sizeof host, "%s", name);
     strip_local(host);
     /* service instance names and reverse-mapping names are not host names */
     if (service_type(host) || name_ends(host, "in-addr.arpa") || name_ends(host, "ip6.arpa"))
@@ -156,10 +157,10 @@ static void dns_emit_service(struct dns_msg *m, const char *instance_name, const
         !strncasecmp(type, "_device-info._tcp", 17))
         return;
     char value[DNS_NAME_MAX + 8], t[DNS_NAME_MAX];
-    snprintf(t, sizeof t, "%s", type);
+    str_fmt(t, sizeof t, "%s", type);
     strip_local(t);
     int inst_len = (int)(type - instance_name) - 1;
-    snprintf(value, sizeof value, "%s %.*s", t, inst_len, instance_name);
+    str_fmt(value, sizeof value, "%s %.*s", t, inst_len, instance_name);
     dns_emit(m, F_SERVICE, value, what);
 }
 

@@ -7,6 +7,7 @@
 
 #include "dissect/cip.h"
 #include "dissect/dissect.h"
+#include "util/str.h"
 
 #define ENIP_PORT      44818
 #define ENIP_IO_PORT   2222
@@ -146,7 +147,7 @@ static void list_identity_item(struct pctx *c, struct rd *it)
     cip_identity_emit(c, &id, src);
     if (ip[0] | ip[1] | ip[2] | ip[3]) {
         char s[16];
-        snprintf(s, sizeof s, "%u.%u.%u.%u", ip[0], ip[1], ip[2], ip[3]);
+        str_fmt(s, sizeof s, "%u.%u.%u.%u", ip[0], ip[1], ip[2], ip[3]);
         emit_attr(c, WHO_SRC, F_IP_ADDRESS, s, src);
     }
 }
@@ -256,7 +257,7 @@ static void register_session(struct pctx *c, int dir, uint32_t status)
         emit_op(c, OP_SESSION, "register session", NULL, NULL);
     } else if (status) {
         char res[80];
-        snprintf(res, sizeof res, "encapsulation status 0x%04x (%s)", status,
+        str_fmt(res, sizeof res, "encapsulation status 0x%04x (%s)", status,
                  enip_status_name(status));
         emit_op(c, OP_SESSION, "register session", NULL, res);
     }

@@ -88,7 +88,7 @@ static void command(struct pctx *c, struct ftp_state *s, char *line)
     if (!strcmp(verb, "PASS")) {
         memset(line, 0, strlen(line)); /* the password goes no further */
         char detail[96];
-        snprintf(detail, sizeof detail, "ftp login user %s", s->user[0] ? s->user : "(none)");
+        str_fmt(detail, sizeof detail, "ftp login user %s", s->user[0] ? s->user : "(none)");
         emit_finding(c, WHO_CLIENT, "cleartext-credentials", detail);
         set_pending(s, OP_AUTH, "login (USER/PASS)", NULL);
         return;
@@ -104,7 +104,7 @@ static void command(struct pctx *c, struct ftp_state *s, char *line)
         char sub[32];
         if (ftp_ops[i].kind == OP_COMMAND && target) {
             /* SITE: the sub-command only, its arguments may be anything */
-            snprintf(sub, sizeof sub, "%.*s", (int)strcspn(target, " "), target);
+            str_fmt(sub, sizeof sub, "%.*s", (int)strcspn(target, " "), target);
             target = sub;
         }
         emit_op(c, ftp_ops[i].kind, ftp_ops[i].fn, target, NULL);

@@ -117,7 +117,7 @@ static enum start start_line(const struct rd *s)
         return START_PARTIAL;
     for (size_t m = 0; m < NMETHODS; m++) {
         char word[16];
-        snprintf(word, sizeof word, "%s ", http_methods[m]);
+        str_fmt(word, sizeof word, "%s ", http_methods[m]);
         if (prefix_of(s, word))
             return START_PARTIAL;
         if (!peek_eq(s, 0, word))
@@ -446,7 +446,7 @@ static void request_ops(struct pctx *c, struct http_state *s, const struct reque
                  !strcmp(q->method, "PATCH") || !strcmp(q->method, "DELETE");
     s->pend = 0;
     if (has_password) {
-        snprintf(detail, sizeof detail,
+        str_fmt(detail, sizeof detail,
                  q->user[0] ? "http form login user %s" : "http form login (password field)%s",
                  q->user);
         emit_finding(c, WHO_CLIENT, "cleartext-credentials", detail);
@@ -456,10 +456,10 @@ static void request_ops(struct pctx *c, struct http_state *s, const struct reque
     }
     if (q->auth_scheme[0]) {
         if (!strcmp(q->auth_scheme, "basic"))
-            snprintf(detail, sizeof detail, "http basic auth user %s",
+            str_fmt(detail, sizeof detail, "http basic auth user %s",
                      q->user[0] ? q->user : "(empty)");
         else if (!strcmp(q->auth_scheme, "bearer"))
-            snprintf(detail, sizeof detail, "http bearer token");
+            str_fmt(detail, sizeof detail, "http bearer token");
         else
             detail[0] = 0; /* digest, NTLM, negotiate: no secret in clear */
         uint32_t h = fnv1a(detail[0] ? detail : q->auth_scheme);
@@ -468,11 +468,11 @@ static void request_ops(struct pctx *c, struct http_state *s, const struct reque
             if (detail[0])
                 emit_finding(c, WHO_CLIENT, "cleartext-credentials", detail);
             if (!write) {
-                snprintf(fn, sizeof fn, "%s auth", q->auth_scheme);
+                str_fmt(fn, sizeof fn, "%s auth", q->auth_scheme);
                 emit_op(c, OP_AUTH, fn, target, NULL);
             }
         }
-        snprintf(fn, sizeof fn, "%s auth", q->auth_scheme);
+        str_fmt(fn, sizeof fn, "%s auth", q->auth_scheme);
         set_pending(s, OP_AUTH, fn, q->path);
     }
     if (write) {
@@ -519,7 +519,7 @@ static void parse_request(struct pctx *c, struct http_state *s, struct rd *r)
         } else if (!strcmp(h.name, "authorization")) {
             char scheme[16];
             size_t k = strcspn(h.value, " ");
-            snprintf(scheme, sizeof scheme, "%.*s", (int)(k < 15 ? k : 15), h.value);
+            str_fmt(scheme, sizeof scheme, "%.*s", (int)(k < 15 ? k : 15), h.value);
             for (char *p = scheme; *p; p++)
                 *p = (char)(*p >= 'A' && *p <= 'Z' ? *p | 0x20 : *p);
             str_copy(q.auth_scheme, sizeof q.auth_scheme, scheme);

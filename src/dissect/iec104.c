@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dissect/dissect.h"
+#include "util/str.h"
 
 #define IEC104_PORT     2404
 #define IEC104_START    0x68
@@ -116,7 +117,7 @@ __attribute__((format(printf, 2, 3))) static void txt_add(struct iec_txt *t, con
         return;
     va_list ap;
     va_start(ap, fmt);
-    int k = vsnprintf(t->s + t->n, sizeof t->s - t->n, fmt, ap);
+    int k = str_vfmt(t->s + t->n, sizeof t->s - t->n, fmt, ap);
     va_end(ap);
     if (k > 0)
         t->n += (size_t)k < sizeof t->s - t->n ? (size_t)k : sizeof t->s - t->n - 1;
@@ -350,7 +351,7 @@ static void iec_station(struct pctx *c, struct iec104_state *s, enum obs_who who
     if (s->nca < IEC104_MAX_CA)
         s->ca[s->nca++] = ca;
     char v[8];
-    snprintf(v, sizeof v, "%u", ca);
+    str_fmt(v, sizeof v, "%u", ca);
     emit_attr(c, who, F_UNIT_ID, v, "iec104 common address");
 }
 
@@ -359,7 +360,7 @@ static void iec_ops(struct pctx *c, const struct iec_type *ty, uint8_t vsq, uint
                     uint16_t ca, struct rd *r, const char *result)
 {
     char fn[80];
-    snprintf(fn, sizeof fn, "%s %s (%u)", ty->name, ty->mnemonic, ty->id);
+    str_fmt(fn, sizeof fn, "%s %s (%u)", ty->name, ty->mnemonic, ty->id);
     unsigned n = vsq & 0x7f;
     bool seq = vsq & 0x80;
     uint32_t ioa = 0;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dissect/dissect.h"
+#include "util/str.h"
 
 #define LLDP_ETHERTYPE 0x88cc
 
@@ -49,7 +50,7 @@ struct lldp_frame {
 
 static void mac_text(const uint8_t m[6], char out[18])
 {
-    snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+    str_fmt(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
 }
 
 /* an IANA address family number (RFC 3232) and address as text; false if not IPv4/IPv6 */
@@ -68,7 +69,7 @@ static bool addr_text(uint8_t family, struct rd *r, size_t len, char *out, size_
         return false;
     char ip[IP_STRLEN];
     ip_format(&a, ip);
-    snprintf(out, outsz, "%s", ip);
+    str_fmt(out, outsz, "%s", ip);
     return true;
 }
 
@@ -102,7 +103,7 @@ static void caps_text(uint16_t caps, char *out, size_t outsz)
     for (unsigned i = 0; i < sizeof names / sizeof *names; i++) {
         if (!(caps & (1u << i)))
             continue;
-        int k = snprintf(out + o, outsz - o, o ? ",%s" : "%s", names[i]);
+        int k = str_fmt(out + o, outsz - o, o ? ",%s" : "%s", names[i]);
         if (k < 0 || (size_t)k >= outsz - o)
             break;
         o += (size_t)k;
@@ -116,7 +117,7 @@ static void lldp_caps(struct pctx *c, struct rd *v)
         return;
     char text[160], raw[24];
     caps_text(enabled, text, sizeof text);
-    snprintf(raw, sizeof raw, "0x%04x/0x%04x", have, enabled);
+    str_fmt(raw, sizeof raw, "0x%04x/0x%04x", have, enabled);
     emit_attr_raw(c, WHO_SRC, F_CAPABILITIES, text, raw, "lldp system capabilities");
     /* forwarding for others makes a network device; an IP phone's built-in bridge does not */
     if ((enabled & (CAP_BRIDGE | CAP_ROUTER | CAP_WLAN_AP | CAP_REPEATER)) &&

@@ -253,8 +253,8 @@ static void op(struct pctx *c, enum op_kind k, uint8_t fc, const char *what, uin
                const char *detail, const char *result)
 {
     char function[96], target[160];
-    snprintf(function, sizeof function, "%s (%u)", what ? what : fc_name(fc), fc);
-    snprintf(target, sizeof target, "unit %u%s%s", unit, detail && *detail ? " " : "",
+    str_fmt(function, sizeof function, "%s (%u)", what ? what : fc_name(fc), fc);
+    str_fmt(target, sizeof target, "unit %u%s%s", unit, detail && *detail ? " " : "",
              detail ? detail : "");
     emit_op(c, k, function, target, result);
 }
@@ -264,8 +264,8 @@ static void umas_op(struct pctx *c, enum op_kind k, const char *name, uint8_t co
                     const char *result)
 {
     char function[96], target[16];
-    snprintf(function, sizeof function, "umas %s (90/0x%02x)", name, code);
-    snprintf(target, sizeof target, "unit %u", unit);
+    str_fmt(function, sizeof function, "umas %s (90/0x%02x)", name, code);
+    str_fmt(target, sizeof target, "unit %u", unit);
     emit_op(c, k, function, target, result);
 }
 
@@ -311,7 +311,7 @@ static void request(struct pctx *c, struct mb_state *s, uint16_t tid, uint8_t un
         uint16_t addr = rd_be16(r), qty = rd_be16(r);
         if (!rd_ok(r) || qty == 0)
             goto bad;
-        snprintf(d, sizeof d, "%s %u-%u", table_of(fc), addr, addr + qty - 1u);
+        str_fmt(d, sizeof d, "%s %u-%u", table_of(fc), addr, addr + qty - 1u);
         remember(s, tid, fc, OP_READ, 0);
         op(c, OP_READ, fc, NULL, unit, d, NULL);
         return;
@@ -322,12 +322,12 @@ static void request(struct pctx *c, struct mb_state *s, uint16_t tid, uint8_t un
         if (!rd_ok(r))
             goto bad;
         if (fc == 5)
-            snprintf(d, sizeof d, "coil %u = %s", addr,
+            str_fmt(d, sizeof d, "coil %u = %s", addr,
                      val == 0xff00 ? "on"
                      : val == 0    ? "off"
                                    : "invalid");
         else
-            snprintf(d, sizeof d, "holding %u = %u", addr, val);
+            str_fmt(d, sizeof d, "holding %u = %u", addr, val);
         remember(s, tid, fc, OP_PROCESS_WRITE, 0);
         op(c, OP_PROCESS_WRITE, fc, NULL, unit, d, NULL);
         return;
@@ -338,7 +338,7 @@ static void request(struct pctx *c, struct mb_state *s, uint16_t tid, uint8_t un
         uint8_t bytes = rd_u8(r);
         if (!rd_ok(r) || qty == 0 || bytes != rd_left(r))
             goto bad;
-        snprintf(d, sizeof d, "%s %u-%u", table_of(fc), addr, addr + qty - 1u);
+        str_fmt(d, sizeof d, "%s %u-%u", table_of(fc), addr, addr + qty - 1u);
         remember(s, tid, fc, OP_PROCESS_WRITE, 0);
         op(c, OP_PROCESS_WRITE, fc, NULL, unit, d, NULL);
         return;
@@ -347,7 +347,7 @@ static void request(struct pctx *c, struct mb_state *s, uint16_t tid, uint8_t un
         uint16_t addr = rd_be16(r), and_mask = rd_be16(r), or_mask = rd_be16(r);
         if (!rd_ok(r))
             goto bad;
-        snprintf(d, sizeof d, "holding %u and 0x%04x or 0x%04x", addr, and_mask, or_mask);
+        str_fmt(d, sizeof d, "holding %u and 0x%04x or 0x%04x", addr, and_mask, or_mask);
         remember(s, tid, fc, OP_PROCESS_WRITE, 0);
         op(c, OP_PROCESS_WRITE, fc, NULL, unit, d, NULL);
         return;
@@ -356,7 +356,7 @@ static void request(struct pctx *c, struct mb_state *s, uint16_t tid, uint8_t un
         uint16_t raddr = rd_be16(r), rqty = rd_be16(r), waddr = rd_be16(r), wqty = rd_be16(r);
         if (!rd_ok(r) || wqty == 0 || rqty == 0)
             goto bad;
-        snprintf(d, sizeof d, "holding %u-%u (reading %u-%u)", waddr, waddr + wqty - 1u, raddr,
+        str_fmt(d, sizeof d, "holding %u-%u (reading %u-%u)", waddr, waddr + wqty - 1u, raddr,
                  raddr + rqty - 1u);
         remember(s, tid, fc, OP_PROCESS_WRITE, 0);
         op(c, OP_PROCESS_WRITE, fc, NULL, unit, d, NULL);
@@ -368,8 +368,8 @@ static void request(struct pctx *c, struct mb_state *s, uint16_t tid, uint8_t un
             goto bad;
         enum op_kind k;
         char what[80];
-        snprintf(what, sizeof what, "diagnostics: %s", diag_name(sub, &k));
-        snprintf(d, sizeof d, "sub-function %u", sub);
+        str_fmt(what, sizeof what, "diagnostics: %s", diag_name(sub, &k));
+        str_fmt(d, sizeof d, "sub-function %u", sub);
         remember(s, tid, fc, k, (uint8_t)sub);
         op(c, k, fc, what, unit, d, NULL);
         return;
@@ -384,11 +384,11 @@ static void request(struct pctx *c, struct mb_state *s, uint16_t tid, uint8_t un
             goto bad;
         if (mei == 0x0e) {
             uint8_t code = rd_u8(r), obj = rd_u8(r);
-            snprintf(d, sizeof d, "device identification code %u object %u", code, obj);
+            str_fmt(d, sizeof d, "device identification code %u object %u", code, obj);
             remember(s, tid, fc, OP_READ, mei);
             op(c, OP_READ, fc, "read device identification", unit, d, NULL);
         } else {
-            snprintf(d, sizeof d, "mei type %u", mei);
+            str_fmt(d, sizeof d, "mei type %u", mei);
             remember(s, tid, fc, OP_OTHER, mei);
             op(c, OP_OTHER, fc, NULL, unit, d, NULL);
         }
@@ -407,7 +407,7 @@ static void request(struct pctx *c, struct mb_state *s, uint16_t tid, uint8_t un
         op(c, OP_READ, fc, NULL, unit, NULL, NULL);
         return;
     default:
-        snprintf(d, sizeof d, "function code %u", fc);
+        str_fmt(d, sizeof d, "function code %u", fc);
         op(c, OP_OTHER, fc, NULL, unit, d, NULL);
         return;
     }
@@ -436,7 +436,7 @@ static void device_id(struct pctx *c, struct rd *r)
         if (id >= sizeof fields / sizeof *fields)
             continue; /* 0x07-0x7f reserved, 0x80-0xff private (§6.21 table 2) */
         char src[96];
-        snprintf(src, sizeof src, "modbus read device id (%s)", names[id]);
+        str_fmt(src, sizeof src, "modbus read device id (%s)", names[id]);
         emit_attr(c, WHO_SRC, fields[id], v, src);
         if (id == 1)
             emit_attr(c, WHO_SRC, F_PRODUCT_CODE, v, src);
@@ -526,7 +526,7 @@ static void response(struct pctx *c, struct mb_state *s, uint16_t tid, uint8_t u
         uint8_t code = rd_u8(r);
         struct mb_req *q = find(s, tid, fc & 0x7f);
         char res[96];
-        snprintf(res, sizeof res, "exception %u (%s)", code,
+        str_fmt(res, sizeof res, "exception %u (%s)", code,
                  code < sizeof exceptions / sizeof *exceptions && exceptions[code]
                      ? exceptions[code]
                      : "unknown");

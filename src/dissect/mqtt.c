@@ -151,7 +151,7 @@ static void mqtt_connect(struct pctx *c, struct mqtt_state *s, struct rd *r)
         return;
     }
     char raw[4];
-    snprintf(raw, sizeof raw, "%u", level);
+    str_fmt(raw, sizeof raw, "%u", level);
     emit_attr_raw(c, WHO_SRC, F_PROTOCOL_VERSION, mqtt_version_name(level), raw, "mqtt connect");
     if (client_id[0])
         emit_attr(c, WHO_SRC, F_MQTT_CLIENT_ID, client_id, "mqtt connect");
@@ -242,7 +242,7 @@ static void mqtt_connack(struct pctx *c, struct mqtt_state *s, struct rd *r)
     if (code == 0)
         return;
     char res[80];
-    snprintf(res, sizeof res, "refused: %s (%u)", mqtt_connack_text(code), code);
+    str_fmt(res, sizeof res, "refused: %s (%u)", mqtt_connack_text(code), code);
     emit_op(c, s->creds ? OP_AUTH : OP_SESSION, "connect (1)", mqtt_creds_text(s->creds), res);
 }
 
@@ -330,11 +330,11 @@ static void mqtt_suback(struct pctx *c, struct mqtt_state *s, struct rd *r)
         if (code < 0x80 || !mine)
             continue;
         char res[48], target[MQTT_TOPIC_MAX];
-        snprintf(res, sizeof res, "failure (0x%02x)", code);
+        str_fmt(res, sizeof res, "failure (0x%02x)", code);
         if (i == 0)
             str_copy(target, sizeof target, s->sub_filter);
         else
-            snprintf(target, sizeof target, "filter #%d", i + 1);
+            str_fmt(target, sizeof target, "filter #%d", i + 1);
         emit_op(c, OP_READ, "subscribe (8)", target, res);
     }
 }

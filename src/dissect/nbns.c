@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dissect/dissect.h"
+#include "util/str.h"
 
 #define NBNS_PORT 137
 #define NBDS_PORT 138
@@ -55,11 +56,11 @@ static void nb_format(const struct nb_name *n, char *out, size_t outsz, bool wit
         else if (ch == ' ')
             out[o++] = ' ';
         else
-            o += (size_t)snprintf(out + o, outsz - o, "<%02x>", ch);
+            o += (size_t)str_fmt(out + o, outsz - o, "<%02x>", ch);
     }
     out[o] = '\0';
     if (with_suffix && o + 5 < outsz)
-        snprintf(out + o, outsz - o, "<%02x>", n->b[15]);
+        str_fmt(out + o, outsz - o, "<%02x>", n->b[15]);
 }
 
 /* RFC 1001 §14.1 first-level encoding: 32 bytes 'A'..'P', two per name byte */
@@ -283,7 +284,7 @@ static void server_type_text(uint32_t t, char *out, size_t outsz)
     for (unsigned i = 0; i < sizeof bits / sizeof *bits; i++) {
         if (!(t & (1u << i)))
             continue;
-        int k = snprintf(out + o, outsz - o, o ? ",%s" : "%s", bits[i]);
+        int k = str_fmt(out + o, outsz - o, o ? ",%s" : "%s", bits[i]);
         if (k < 0 || (size_t)k >= outsz - o)
             break;
         o += (size_t)k;
@@ -339,12 +340,12 @@ static void browser(struct pctx *c, struct rd *r, const struct nb_name *dst)
     const char *source = cmd == BRW_HOST_ANNOUNCE ? "browser host announcement"
                                                   : "browser local master announcement";
     char ver[8], types[320];
-    snprintf(ver, sizeof ver, "%u.%u", major, minor);
+    str_fmt(ver, sizeof ver, "%u.%u", major, minor);
     const char *rel = os_release(major, minor);
     emit_attr_raw(c, WHO_SRC, F_OS_VERSION, rel ? rel : ver, rel ? ver : NULL, source);
     server_type_text(type, types, sizeof types);
     char raw[16];
-    snprintf(raw, sizeof raw, "0x%08x", type);
+    str_fmt(raw, sizeof raw, "0x%08x", type);
     emit_attr_raw(c, WHO_SRC, F_SERVER_TYPE, types, raw, source);
     emit_attr(c, WHO_SRC, F_DESCRIPTION, comment, source);
     /* announcements go to WORKGROUP<1d> (master browser) or <1e> */

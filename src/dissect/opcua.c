@@ -109,11 +109,11 @@ static void ua_status_text(char *dst, size_t n, uint32_t code)
 {
     for (size_t i = 0; i < NELEM(ua_status_names); i++) {
         if (ua_status_names[i].code == (code & 0xffff0000u)) {
-            snprintf(dst, n, "%s (0x%08x)", ua_status_names[i].name, code);
+            str_fmt(dst, n, "%s (0x%08x)", ua_status_names[i].name, code);
             return;
         }
     }
-    snprintf(dst, n, "status 0x%08x", code);
+    str_fmt(dst, n, "status 0x%08x", code);
 }
 
 static bool ua_bad(uint32_t status)
@@ -237,7 +237,7 @@ static void ua_guid_text(struct rd *r, char *dst, size_t n)
     uint16_t d2 = rd_le16(r), d3 = rd_le16(r);
     uint8_t d4[8];
     rd_bytes(r, d4, 8);
-    snprintf(dst, n, "%08x-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x", d1, d2, d3, d4[0],
+    str_fmt(dst, n, "%08x-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x", d1, d2, d3, d4[0],
              d4[1], d4[2], d4[3], d4[4], d4[5], d4[6], d4[7]);
 }
 
@@ -271,7 +271,7 @@ static bool ua_nodeid(struct rd *r, char *dst, size_t n, uint32_t *num, bool exp
         ns = rd_le16(r);
         uint32_t len = ua_len(r);
         rd_skip(r, len);
-        snprintf(idtext, sizeof idtext, "(%u octets)", len);
+        str_fmt(idtext, sizeof idtext, "(%u octets)", len);
         break;
     }
     default:
@@ -289,14 +289,14 @@ static bool ua_nodeid(struct rd *r, char *dst, size_t n, uint32_t *num, bool exp
     if (dst && n) {
         char pre[112] = "";
         if (nsu[0])
-            snprintf(pre, sizeof pre, "nsu=%s;", nsu);
+            str_fmt(pre, sizeof pre, "nsu=%s;", nsu);
         else if (ns)
-            snprintf(pre, sizeof pre, "ns=%u;", ns);
+            str_fmt(pre, sizeof pre, "ns=%u;", ns);
         char kind = "iiisgb"[(enc & 0x3f) < 6 ? (enc & 0x3f) : 0];
         if ((enc & 0x3f) <= 2)
-            snprintf(dst, n, "%si=%u", pre, id);
+            str_fmt(dst, n, "%si=%u", pre, id);
         else
-            snprintf(dst, n, "%s%c=%s", pre, kind, idtext);
+            str_fmt(dst, n, "%s%c=%s", pre, kind, idtext);
     }
     return true;
 }
@@ -399,7 +399,7 @@ static bool ua_scalar(struct rd *r, uint8_t t, int depth, char *text, size_t n)
     switch (t) {
     case 0:
         if (text)
-            snprintf(text, n, "null");
+            str_fmt(text, n, "null");
         return true;
     case 1:
         if (text)
@@ -409,49 +409,49 @@ static bool ua_scalar(struct rd *r, uint8_t t, int depth, char *text, size_t n)
         break;
     case 2:
         if (text)
-            snprintf(text, n, "%d", (int8_t)rd_u8(r));
+            str_fmt(text, n, "%d", (int8_t)rd_u8(r));
         else
             rd_u8(r);
         break;
     case 3:
         if (text)
-            snprintf(text, n, "%u", rd_u8(r));
+            str_fmt(text, n, "%u", rd_u8(r));
         else
             rd_u8(r);
         break;
     case 4:
         if (text)
-            snprintf(text, n, "%d", (int16_t)rd_le16(r));
+            str_fmt(text, n, "%d", (int16_t)rd_le16(r));
         else
             rd_le16(r);
         break;
     case 5:
         if (text)
-            snprintf(text, n, "%u", rd_le16(r));
+            str_fmt(text, n, "%u", rd_le16(r));
         else
             rd_le16(r);
         break;
     case 6:
         if (text)
-            snprintf(text, n, "%d", ua_i32(r));
+            str_fmt(text, n, "%d", ua_i32(r));
         else
             rd_le32(r);
         break;
     case 7:
         if (text)
-            snprintf(text, n, "%u", rd_le32(r));
+            str_fmt(text, n, "%u", rd_le32(r));
         else
             rd_le32(r);
         break;
     case 8:
         if (text)
-            snprintf(text, n, "%lld", (long long)rd_le64(r));
+            str_fmt(text, n, "%lld", (long long)rd_le64(r));
         else
             rd_le64(r);
         break;
     case 9:
         if (text)
-            snprintf(text, n, "%llu", (unsigned long long)rd_le64(r));
+            str_fmt(text, n, "%llu", (unsigned long long)rd_le64(r));
         else
             rd_le64(r);
         break;
@@ -460,7 +460,7 @@ static bool ua_scalar(struct rd *r, uint8_t t, int depth, char *text, size_t n)
         float f;
         memcpy(&f, &b, sizeof f);
         if (text)
-            snprintf(text, n, "%g", (double)f);
+            str_fmt(text, n, "%g", (double)f);
         break;
     }
     case 11: {
@@ -468,20 +468,20 @@ static bool ua_scalar(struct rd *r, uint8_t t, int depth, char *text, size_t n)
         double d;
         memcpy(&d, &b, sizeof d);
         if (text)
-            snprintf(text, n, "%g", d);
+            str_fmt(text, n, "%g", d);
         break;
     }
     case 12:
         ua_string(r, buf, sizeof buf);
         if (text)
-            snprintf(text, n, "'%s'", buf);
+            str_fmt(text, n, "'%s'", buf);
         break;
     case 15:
     case 16: {
         uint32_t len = ua_len(r);
         rd_skip(r, len);
         if (text)
-            snprintf(text, n, "(%u octets)", len);
+            str_fmt(text, n, "(%u octets)", len);
         break;
     }
     case 17:
@@ -491,17 +491,17 @@ static bool ua_scalar(struct rd *r, uint8_t t, int depth, char *text, size_t n)
     case 20:
         ua_qualified_name(r, buf, sizeof buf);
         if (text)
-            snprintf(text, n, "'%s'", buf);
+            str_fmt(text, n, "'%s'", buf);
         break;
     case 21:
         ua_localized_text(r, buf, sizeof buf);
         if (text)
-            snprintf(text, n, "'%s'", buf);
+            str_fmt(text, n, "'%s'", buf);
         break;
     case 22:
         ua_skip_extobj(r);
         if (text)
-            snprintf(text, n, "(structure)");
+            str_fmt(text, n, "(structure)");
         break;
     case 23:
         ua_datavalue(r, depth + 1, text, n);
@@ -516,7 +516,7 @@ static bool ua_scalar(struct rd *r, uint8_t t, int depth, char *text, size_t n)
         if (t < NELEM(ua_fixed) && ua_fixed[t]) {
             rd_skip(r, ua_fixed[t]);
             if (text)
-                snprintf(text, n, "(type %u)", t);
+                str_fmt(text, n, "(type %u)", t);
         } else {
             rd_fail(r);
         }
@@ -557,7 +557,7 @@ static bool ua_variant(struct rd *r, int depth, char *text, size_t n)
             rd_skip(r, (size_t)dims * 4);
     }
     if (text)
-        snprintf(text, n, "[%u elements]", count);
+        str_fmt(text, n, "[%u elements]", count);
     return rd_ok(r);
 }
 
@@ -676,7 +676,7 @@ static bool ua_cert_subject(struct rd cert, char *dst, size_t n)
         else
             continue; /* BMPString and others: not rendered */
         if (key && val[0] && o + 1 < n)
-            o += (size_t)snprintf(dst + o, n - o, "%s%s=%s", o ? ", " : "", key, val);
+            o += (size_t)str_fmt(dst + o, n - o, "%s%s=%s", o ? ", " : "", key, val);
         if (o >= n)
             o = n - 1;
     }
@@ -905,7 +905,7 @@ static void ua_register_server(struct ua_msg *m, struct rd *r, uint32_t service)
     if (a.type != 1)
         emit_role(m->c, WHO_SRC, "opc-server", source);
     char function[40];
-    snprintf(function, sizeof function, "register server (%u)", service);
+    str_fmt(function, sizeof function, "register server (%u)", service);
     ua_op(m, OP_OTHER, function, a.uri, false);
 }
 
@@ -982,11 +982,11 @@ static void ua_activate_session(struct ua_msg *m, struct rd *r)
                 emit_malformed(m->c, "opcua: bad user name identity token");
             return;
         }
-        snprintf(target, sizeof target, "user '%s'", user);
+        str_fmt(target, sizeof target, "user '%s'", user);
         ua_op(m, OP_AUTH, function, target, true);
         if (plen > 0 && alg[0] == '\0') {
             char detail[128];
-            snprintf(detail, sizeof detail, "opcua user '%s' password sent unencrypted", user);
+            str_fmt(detail, sizeof detail, "opcua user '%s' password sent unencrypted", user);
             emit_finding(m->c, WHO_DST, "cleartext-credentials", detail);
         }
         break;
@@ -1023,9 +1023,9 @@ static void ua_write(struct ua_msg *m, struct rd *r)
         if (i >= UA_MAX_OPS)
             continue;
         if (attr == UA_ATTR_VALUE)
-            snprintf(target, sizeof target, "%s = %s", node, value);
+            str_fmt(target, sizeof target, "%s = %s", node, value);
         else
-            snprintf(target, sizeof target, "%s %s = %s", node, ua_attr_name(attr), value);
+            str_fmt(target, sizeof target, "%s %s = %s", node, ua_attr_name(attr), value);
         ua_op(m, attr == UA_ATTR_VALUE ? OP_PROCESS_WRITE : OP_CONFIG_WRITE, "write (673)",
               target, i == 0);
     }
@@ -1046,7 +1046,7 @@ static void ua_call(struct ua_msg *m, struct rd *r)
             break;
         if (i >= UA_MAX_OPS)
             continue;
-        snprintf(target, sizeof target, "method %s on %s (%u args)", method, obj, args);
+        str_fmt(target, sizeof target, "method %s on %s (%u args)", method, obj, args);
         ua_op(m, OP_COMMAND, "call (712)", target, i == 0);
     }
 }
@@ -1065,9 +1065,9 @@ static void ua_add_nodes(struct ua_msg *m, struct rd *r)
     if (!rd_ok(r))
         return;
     if (n > 1)
-        snprintf(target, sizeof target, "'%s' under %s (+%u more)", name, parent, n - 1);
+        str_fmt(target, sizeof target, "'%s' under %s (+%u more)", name, parent, n - 1);
     else if (n == 1)
-        snprintf(target, sizeof target, "'%s' under %s", name, parent);
+        str_fmt(target, sizeof target, "'%s' under %s", name, parent);
     ua_op(m, OP_CONFIG_WRITE, "add nodes (488)", target, true);
 }
 
@@ -1136,9 +1136,9 @@ static void ua_first_node_op(struct ua_msg *m, struct rd *r, uint32_t service)
     if (n > 0) {
         size_t o = (size_t)str_copy(target, sizeof target, node);
         if (attr && attr != UA_ATTR_VALUE && o < sizeof target)
-            o += (size_t)snprintf(target + o, sizeof target - o, " %s", ua_attr_name(attr));
+            o += (size_t)str_fmt(target + o, sizeof target - o, " %s", ua_attr_name(attr));
         if (n > 1 && o < sizeof target)
-            snprintf(target + o, sizeof target - o, " (+%u more)", n - 1);
+            str_fmt(target + o, sizeof target - o, " (+%u more)", n - 1);
     }
     ua_op(m, kind, function, target, kind != OP_READ);
 }
@@ -1150,7 +1150,7 @@ static void ua_references(struct ua_msg *m, struct rd *r, uint32_t service)
     if (!rd_ok(r))
         return;
     char target[48];
-    snprintf(target, sizeof target, "%u references", n);
+    str_fmt(target, sizeof target, "%u references", n);
     ua_op(m, OP_CONFIG_WRITE,
           service == UA_ADD_REFS_REQ ? "add references (494)" : "delete references (506)",
           target, true);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dissect/dissect.h"
+#include "util/str.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -89,7 +90,7 @@ static const char *pn_device_family(uint16_t v, uint16_t d)
 
 static void ip_text(const uint8_t b[4], char *out, size_t n)
 {
-    snprintf(out, n, "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
+    str_fmt(out, n, "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
 }
 
 /* ---- identity blocks (responses and Hello: data after a 2-byte BlockInfo) ---- */
@@ -101,10 +102,10 @@ static void device_role(struct pctx *c, uint8_t role, const char *src)
     size_t n = 0;
     for (unsigned b = 0; b < NELEM(names); b++)
         if (role & (1u << b))
-            n += (size_t)snprintf(text + n, sizeof text - n, "%s%s", n ? ", " : "", names[b]);
+            n += (size_t)str_fmt(text + n, sizeof text - n, "%s%s", n ? ", " : "", names[b]);
     if (!n)
-        snprintf(text, sizeof text, "role 0x%02x", role);
-    snprintf(raw, sizeof raw, "0x%02x", role);
+        str_fmt(text, sizeof text, "role 0x%02x", role);
+    str_fmt(raw, sizeof raw, "0x%02x", role);
     emit_attr_raw(c, WHO_SRC, F_DEVICE_ROLE, text, raw, src);
     if (role & 0x02)
         emit_role(c, WHO_SRC, "plc", src);
@@ -118,9 +119,9 @@ static void device_id(struct pctx *c, struct rd *b, const char *src)
     if (!rd_ok(b))
         return;
     char v[8], d[8], pair[16];
-    snprintf(v, sizeof v, "0x%04x", vendor);
-    snprintf(d, sizeof d, "0x%04x", device);
-    snprintf(pair, sizeof pair, "%s/%s", v, d);
+    str_fmt(v, sizeof v, "0x%04x", vendor);
+    str_fmt(d, sizeof d, "0x%04x", device);
+    str_fmt(pair, sizeof pair, "%s/%s", v, d);
     emit_attr(c, WHO_SRC, F_VENDOR_ID, v, src);
     emit_attr(c, WHO_SRC, F_DEVICE_ID, d, src);
     if (pn_vendor_name(vendor))
@@ -175,7 +176,7 @@ struct dtxt {
 static void dtxt_add(struct dtxt *t, const char *s)
 {
     if (t->n < sizeof t->s - 1)
-        t->n += (size_t)snprintf(t->s + t->n, sizeof t->s - t->n, "%s%s", t->n ? ", " : "", s);
+        t->n += (size_t)str_fmt(t->s + t->n, sizeof t->s - t->n, "%s%s", t->n ? ", " : "", s);
     if (t->n >= sizeof t->s)
         t->n = sizeof t->s - 1;
 }
@@ -202,14 +203,14 @@ static void identify_filter(struct dtxt *t, uint8_t opt, uint8_t sub, struct rd 
     if (opt == OPT_DEVICE && (sub == DEV_NAME || sub == DEV_ALIAS)) {
         char name[160];
         rd_str(b, rd_left(b), name, sizeof name);
-        snprintf(s, sizeof s, "%s %s", sub == DEV_NAME ? "name" : "alias", name);
+        str_fmt(s, sizeof s, "%s %s", sub == DEV_NAME ? "name" : "alias", name);
     } else if (opt == OPT_DEVICE && sub == DEV_ID) {
         uint16_t v = rd_be16(b), d = rd_be16(b);
-        snprintf(s, sizeof s, "vendor 0x%04x device 0x%04x", v, d);
+        str_fmt(s, sizeof s, "vendor 0x%04x device 0x%04x", v, d);
     } else if (option_name(opt, sub)) {
-        snprintf(s, sizeof s, "%s", option_name(opt, sub));
+        str_fmt(s, sizeof s, "%s", option_name(opt, sub));
     } else {
-        snprintf(s, sizeof s, "option %u/%u", opt, sub);
+        str_fmt(s, sizeof s, "option %u/%u", opt, sub);
     }
     dtxt_add(t, s);
 }
@@ -246,7 +247,7 @@ static void set_ip(struct pctx *c, uint8_t sub, uint16_t qual, struct rd *b)
     ip_text(a, ip, sizeof ip);
     ip_text(a + 4, mask, sizeof mask);
     ip_text(a + 8, gw, sizeof gw);
-    snprintf(target, sizeof target, "%s mask %s gateway %s", ip, mask, gw);
+    str_fmt(target, sizeof target, "%s mask %s gateway %s", ip, mask, gw);
     emit_op(
         c, OP_CONFIG_WRITE,
         sub == IP_FULL_SUITE
@@ -274,16 +275,16 @@ static void set_block(struct pctx *c, uint8_t opt, uint8_t sub, struct rd *b)
         emit_op(c, OP_DIAGNOSTIC, "dcp set signal (flash led)", NULL, NULL);
     } else if (opt == OPT_CONTROL && (sub == CTL_FACTORY_RESET || sub == CTL_RESET_TO_FACTORY)) {
         const char *mode = sub == CTL_RESET_TO_FACTORY ? reset_mode(qual) : NULL;
-        snprintf(target, sizeof target, "%s", mode ? mode : "factory settings");
+        str_fmt(target, sizeof target, "%s", mode ? mode : "factory settings");
         emit_op(c, OP_RESTART,
                 sub == CTL_FACTORY_RESET ? "dcp reset factory settings" : "dcp reset to factory",
                 target, NULL);
     } else {
         const char *name = option_name(opt, sub);
         if (name)
-            snprintf(fn, sizeof fn, "dcp set %s", name);
+            str_fmt(fn, sizeof fn, "dcp set %s", name);
         else
-            snprintf(fn, sizeof fn, "dcp set option %u/%u", opt, sub);
+            str_fmt(fn, sizeof fn, "dcp set option %u/%u", opt, sub);
         emit_op(c, OP_CONFIG_WRITE, fn, NULL, NULL);
     }
 }
@@ -322,7 +323,7 @@ static void get_request(struct pctx *c, struct rd *r)
         char s[32];
         const char *name = option_name(opt, sub);
         if (!name)
-            snprintf(s, sizeof s, "option %u/%u", opt, sub);
+            str_fmt(s, sizeof s, "option %u/%u", opt, sub);
         dtxt_add(&t, name ? name : s);
     }
     emit_op(c, OP_READ, "dcp get", t.n ? t.s : NULL, NULL);

@@ -49,10 +49,10 @@ static void protocols_text(uint32_t p, char *dst, size_t n)
              {PROTO_RDSTLS, "rdstls"},
              {PROTO_HYBRID_EX, "credssp-ex"},
              {PROTO_RDSAAD, "rdsaad"}};
-    size_t o = (size_t)snprintf(dst, n, "%s", p ? "" : "standard rdp security");
+    size_t o = (size_t)str_fmt(dst, n, "%s", p ? "" : "standard rdp security");
     for (size_t i = 0; i < sizeof t / sizeof *t && o < n; i++)
         if (p & t[i].bit)
-            o += (size_t)snprintf(dst + o, n - o, "%s%s", o ? "," : "", t[i].name);
+            o += (size_t)str_fmt(dst + o, n - o, "%s%s", o ? "," : "", t[i].name);
 }
 
 static const char *failure_text(uint32_t code)
@@ -103,7 +103,7 @@ static void connection_request(struct pctx *c, struct rd *r)
         rd_skip(r, 4); /* type, flags, length */
         protocols_text(rd_le32(r), req, sizeof req);
     }
-    snprintf(target, sizeof target, "requested %s%s%s", req, ck ? "; " : "", ck ? ck : "");
+    str_fmt(target, sizeof target, "requested %s%s%s", req, ck ? "; " : "", ck ? ck : "");
     emit_op(c, OP_SESSION, "rdp connection request", target, NULL);
 }
 
@@ -114,7 +114,7 @@ static void connection_confirm(struct pctx *c, struct rd *r)
         rd_skip(r, 4);
         uint32_t code = rd_le32(r);
         char res[64];
-        snprintf(res, sizeof res, "negotiation failure %s (%u)", failure_text(code), code);
+        str_fmt(res, sizeof res, "negotiation failure %s (%u)", failure_text(code), code);
         emit_op(c, OP_SESSION, "rdp connection request", NULL, res);
         return;
     }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dissect/dissect.h"
+#include "util/str.h"
 
 #define X(n) extern const struct dissector dissector_##n;
 #include "dissect/list.h"
@@ -32,7 +33,7 @@ int dissect_select(const char *list)
     if (all || !strcmp(list, "none"))
         return 0;
     char buf[512];
-    snprintf(buf, sizeof buf, "%s", list);
+    str_fmt(buf, sizeof buf, "%s", list);
     for (char *save, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         size_t i = 0;
         while (i < NDISSECT && strcmp(table[i]->name, tok) != 0)

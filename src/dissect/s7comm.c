@@ -80,7 +80,7 @@ static void block_name(struct rd *r, size_t n, char *out, size_t outsz)
         unsigned num = 0;
         for (int i = 3; i < 8 && f[i] >= '0' && f[i] <= '9'; i++)
             num = num * 10 + (unsigned)(f[i] - '0');
-        snprintf(out, outsz, "%s %u", block_type(f + 1), num);
+        str_fmt(out, outsz, "%s %u", block_type(f + 1), num);
     } else {
         str_copy(out, outsz, f[0] ? f : "block");
     }
@@ -119,7 +119,7 @@ static void first_item(struct rd *r, uint8_t count, char *out, size_t outsz)
     struct rd it = rd_sub(r, len);
     uint8_t syntax = rd_u8(&it);
     if (syntax != 0x10) { /* S7ANY; other syntaxes (DBREAD, symbolic) are just named */
-        snprintf(out, outsz, "%u item%s (syntax 0x%02x)", count, count > 1 ? "s" : "", syntax);
+        str_fmt(out, outsz, "%u item%s (syntax 0x%02x)", count, count > 1 ? "s" : "", syntax);
         return;
     }
     rd_skip(&it, 1); /* transport size */
@@ -131,10 +131,10 @@ static void first_item(struct rd *r, uint8_t count, char *out, size_t outsz)
         return;
     }
     if (area == 0x84)
-        snprintf(out, outsz, "DB%u.DBX %u.%u (%u)%s", db, addr >> 3, addr & 7, n,
+        str_fmt(out, outsz, "DB%u.DBX %u.%u (%u)%s", db, addr >> 3, addr & 7, n,
                  count > 1 ? " +more" : "");
     else
-        snprintf(out, outsz, "%s %u.%u (%u)%s", area_name(area), addr >> 3, addr & 7, n,
+        str_fmt(out, outsz, "%s %u.%u (%u)%s", area_name(area), addr >> 3, addr & 7, n,
                  count > 1 ? " +more" : "");
 }
 
@@ -158,7 +158,7 @@ static void job(struct pctx *c, struct s7_state *s, uint16_t ref, struct rd *par
     case 0xf0: {
         rd_skip(param, 5);
         uint16_t pdu = rd_be16(param);
-        snprintf(target, sizeof target, "pdu size %u", pdu);
+        str_fmt(target, sizeof target, "pdu size %u", pdu);
         emit_op(c, OP_SESSION, "setup communication (0xf0)", target, NULL);
         return;
     }
@@ -250,7 +250,7 @@ static void job(struct pctx *c, struct s7_state *s, uint16_t ref, struct rd *par
         return;
     }
     default:
-        snprintf(name, sizeof name, "job function 0x%02x", fn);
+        str_fmt(name, sizeof name, "job function 0x%02x", fn);
         emit_op(c, OP_OTHER, name, NULL, NULL);
     }
 }
@@ -270,16 +270,16 @@ static void szl_0011(struct pctx *c, struct rd *e)
     char raw[32], v[32];
     if (index == 0x0001 && mlfb[0]) {
         emit_attr(c, WHO_SRC, F_ORDER_NUMBER, mlfb, "s7comm szl 0x0011 (module)");
-        snprintf(raw, sizeof raw, "%u", ausbg);
+        str_fmt(raw, sizeof raw, "%u", ausbg);
         emit_attr_raw(c, WHO_SRC, F_HARDWARE, raw, raw, "s7comm szl 0x0011 (module)");
         if (!strncmp(mlfb, "6ES7", 4) || !strncmp(mlfb, "6AG1", 4))
             emit_attr(c, WHO_SRC, F_VENDOR, "Siemens", "s7comm szl 0x0011 (siemens order number)");
     } else if (index == 0x0006 && mlfb[0]) {
-        snprintf(raw, sizeof raw, "%u", ausbg);
+        str_fmt(raw, sizeof raw, "%u", ausbg);
         emit_attr_raw(c, WHO_SRC, F_HARDWARE, raw, raw, "s7comm szl 0x0011 (basic hardware)");
     } else if (index == 0x0007 && (ausbg >> 8) == 'V') {
-        snprintf(v, sizeof v, "V%u.%u.%u", ausbg & 0xff, ausbe >> 8, ausbe & 0xff);
-        snprintf(raw, sizeof raw, "%u", ausbe);
+        str_fmt(v, sizeof v, "V%u.%u.%u", ausbg & 0xff, ausbe >> 8, ausbe & 0xff);
+        str_fmt(raw, sizeof raw, "%u", ausbe);
         emit_attr_raw(c, WHO_SRC, F_FIRMWARE, v, raw, "s7comm szl 0x0011 (firmware)");
     }
 }
@@ -302,8 +302,8 @@ static void szl_001c(struct pctx *c, struct rd *e)
         uint16_t vendor = rd_be16(e);
         if (!rd_ok(e))
             return;
-        snprintf(v, sizeof v, "0x%04x", vendor);
-        snprintf(raw, sizeof raw, "%u", vendor);
+        str_fmt(v, sizeof v, "0x%04x", vendor);
+        str_fmt(raw, sizeof raw, "%u", vendor);
         emit_attr_raw(c, WHO_SRC, F_VENDOR_ID, v, raw, "s7comm szl 0x001c (manufacturer)");
         if (vendor == 0x002a) /* the PROFIBUS/PI manufacturer id of Siemens */
             emit_attr(c, WHO_SRC, F_VENDOR, "Siemens", "s7comm szl 0x001c (manufacturer)");
@@ -316,7 +316,7 @@ static void szl_001c(struct pctx *c, struct rd *e)
         if (map[k].index != index)
             continue;
         char src[80];
-        snprintf(src, sizeof src, "s7comm szl 0x001c (%s)", map[k].what);
+        str_fmt(src, sizeof src, "s7comm szl 0x001c (%s)", map[k].what);
         emit_attr(c, WHO_SRC, map[k].f, v, src);
         if (index == 7)
             emit_attr(c, WHO_SRC, F_MODULE_TYPE, v, src);
@@ -340,7 +340,7 @@ static void szl_0424(struct pctx *c, struct rd *e)
                                           [10] = "HOLD",
                                           [13] = "DEFECT"};
     char raw[8];
-    snprintf(raw, sizeof raw, "0x%02x", bzu);
+    str_fmt(raw, sizeof raw, "0x%02x", bzu);
     if (modes[bzu & 0x0f])
         emit_attr_raw(c, WHO_SRC, F_STATE, modes[bzu & 0x0f], raw, "s7comm szl 0x0424 (mode)");
 }
@@ -429,11 +429,11 @@ static void userdata_request(struct pctx *c, uint8_t group, uint8_t sub, struct 
     switch (group) {
     case UD_CPU:
         if (sub != UD_SZL_READ) {
-            snprintf(t, sizeof t, "cpu function 0x%02x", sub);
+            str_fmt(t, sizeof t, "cpu function 0x%02x", sub);
             emit_op(c, OP_OTHER, t, NULL, NULL);
         } else if (ret == 0xff) { /* a continuation request (ret 0x0a) is not a new read */
             uint16_t id = rd_be16(data), index = rd_be16(data);
-            snprintf(t, sizeof t, "szl 0x%04x index 0x%04x", id, index);
+            str_fmt(t, sizeof t, "szl 0x%04x index 0x%04x", id, index);
             emit_op(c, OP_READ, "read szl", rd_ok(data) ? t : NULL, NULL);
         }
         break;
@@ -460,12 +460,12 @@ static void userdata_request(struct pctx *c, uint8_t group, uint8_t sub, struct 
         emit_op(c, OP_READ, "cyclic data (userdata 2)", NULL, NULL);
         break;
     case UD_PROG:
-        snprintf(t, sizeof t, "programmer command 0x%02x", sub);
+        str_fmt(t, sizeof t, "programmer command 0x%02x", sub);
         /* 0x10: forces, which override process outputs */
         emit_op(c, sub == 0x10 ? OP_PROCESS_WRITE : OP_DIAGNOSTIC, t, NULL, NULL);
         break;
     default:
-        snprintf(t, sizeof t, "userdata group %u function 0x%02x", group, sub);
+        str_fmt(t, sizeof t, "userdata group %u function 0x%02x", group, sub);
         emit_op(c, OP_OTHER, t, NULL, NULL);
     }
 }
@@ -532,7 +532,7 @@ static void s7comm(struct pctx *c, struct s7_state *s, int dir, struct rd *r)
             if (!eclass && !ecode)
                 continue;
             char res[48];
-            snprintf(res, sizeof res, "error class 0x%02x code 0x%02x", eclass, ecode);
+            str_fmt(res, sizeof res, "error class 0x%02x code 0x%02x", eclass, ecode);
             emit_op(c, (enum op_kind)p->kind, p->function, p->target[0] ? p->target : NULL, res);
         }
         break;
@@ -559,12 +559,12 @@ static void cotp_connect(struct pctx *c, struct rd *cotp)
         if (n == 2) {
             static const char *const types[] = {"", "pg", "op", "s7 basic"};
             uint8_t hi = rd_u8(&v), lo = rd_u8(&v);
-            snprintf(t, sizeof t, "tsap 0x%02x%02x (%s%srack %u slot %u)", hi, lo,
+            str_fmt(t, sizeof t, "tsap 0x%02x%02x (%s%srack %u slot %u)", hi, lo,
                      hi >= 1 && hi <= 3 ? types[hi] : "", hi >= 1 && hi <= 3 ? ", " : "", lo >> 5,
                      lo & 0x1f);
         } else {
             rd_str(&v, n < sizeof name ? n : sizeof name - 1, name, sizeof name);
-            snprintf(t, sizeof t, "tsap %s", name);
+            str_fmt(t, sizeof t, "tsap %s", name);
             if (!strncmp(name, "SIMATIC-ROOT-", 13))
                 emit_set_protocol(c, PROTO_S7COMM_PLUS);
             if (!strcmp(name, "SIMATIC-ROOT-HMI"))

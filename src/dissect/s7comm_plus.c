@@ -242,11 +242,11 @@ static void area_text(uint32_t a, char *out, size_t outsz)
 {
     static const char *const areas[] = {"I", "Q", "M", "C", "T"};
     if ((a & 0xffff0000u) == AREA_DB)
-        snprintf(out, outsz, "DB%u", a & 0xffff);
+        str_fmt(out, outsz, "DB%u", a & 0xffff);
     else if (a >= ID_IAREA && a <= ID_TIMERS)
         str_copy(out, outsz, areas[a - ID_IAREA]);
     else
-        snprintf(out, outsz, "object 0x%x", a);
+        str_fmt(out, outsz, "object 0x%x", a);
 }
 
 static const char *block_class(uint32_t cls)
@@ -297,16 +297,16 @@ static void create_object(struct pctx *c, struct s7p_state *s, struct rd *r)
     } else if (block) {
         uint32_t num;
         if (find_udint(r, ID_BLOCK_NUMBER, &num))
-            snprintf(target, sizeof target, "%s %u", block, num);
+            str_fmt(target, sizeof target, "%s %u", block, num);
         else
             str_copy(target, sizeof target, block);
         emit_op(c, OP_PROGRAM_DOWNLOAD, "create block (0x04ca)", target, NULL);
     } else if (cls == ID_CLASS_SUBSCRIPTIONS || cls == ID_CLASS_SUBSCRIPTION ||
                cls == ID_CLASS_ALARM_SUBSCRIPTION || cls == ID_CLASS_TIS_SUBSCRIPTION) {
-        snprintf(target, sizeof target, "class %u", cls);
+        str_fmt(target, sizeof target, "class %u", cls);
         emit_op(c, OP_SESSION, "create subscription (0x04ca)", target, NULL);
     } else {
-        snprintf(target, sizeof target, "class %u", cls);
+        str_fmt(target, sizeof target, "class %u", cls);
         emit_op(c, OP_CONFIG_WRITE, "create object (0x04ca)", target, NULL);
     }
     return;
@@ -323,16 +323,16 @@ static void delete_object(struct pctx *c, struct s7p_state *s, struct rd *r)
         return;
     }
     if (s->session && id == s->session) {
-        snprintf(target, sizeof target, "session 0x%x", id);
+        str_fmt(target, sizeof target, "session 0x%x", id);
         emit_op(c, OP_SESSION, "delete session (0x04d4)", target, NULL);
     } else if ((id & 0xffff0000u) == AREA_DB) {
-        snprintf(target, sizeof target, "DB %u", id & 0xffff);
+        str_fmt(target, sizeof target, "DB %u", id & 0xffff);
         emit_op(c, OP_PROGRAM_DELETE, "delete block (0x04d4)", target, NULL);
     } else if (SESSION_LOCAL(id)) {
-        snprintf(target, sizeof target, "object 0x%08x", id);
+        str_fmt(target, sizeof target, "object 0x%08x", id);
         emit_op(c, OP_SESSION, "delete object (0x04d4)", target, NULL);
     } else {
-        snprintf(target, sizeof target, "object 0x%08x", id);
+        str_fmt(target, sizeof target, "object 0x%08x", id);
         emit_op(c, OP_CONFIG_WRITE, "delete object (0x04d4)", target, NULL);
     }
 }
@@ -354,7 +354,7 @@ static void set_variable(struct pctx *c, struct s7p_state *s, struct rd *r)
         return;
     }
     if (obj == ID_CPU_EXEC_UNIT && attr == ID_OPERATING_STATE_REQ && have) {
-        snprintf(target, sizeof target, "cpu operating state request %d", val);
+        str_fmt(target, sizeof target, "cpu operating state request %d", val);
         if (val == 1)
             emit_op(c, OP_PLC_STOP, "plc stop (set operating state)", target, NULL);
         else if (val == 3)
@@ -363,7 +363,7 @@ static void set_variable(struct pctx *c, struct s7p_state *s, struct rd *r)
             emit_op(c, OP_COMMAND, "set operating state (0x04f2)", target, NULL);
         return;
     }
-    snprintf(target, sizeof target, "object 0x%x attribute %u", obj, attr);
+    str_fmt(target, sizeof target, "object 0x%x attribute %u", obj, attr);
     if (SESSION_LOCAL(obj) || obj == s->session ||
         (attr >= ID_SUBSCRIPTION_FIRST && attr <= ID_SUBSCRIPTION_LAST))
         emit_op(c, OP_SESSION, "set variable (0x04f2)", target, NULL);
@@ -385,14 +385,14 @@ static void multi_variables(struct pctx *c, struct s7p_state *s, struct rd *r, b
         uint32_t a = vlq_u32(r);
         if (rd_ok(r)) {
             area_text(a, area, sizeof area);
-            snprintf(target, sizeof target, "%s (%u item%s)", area, items, items == 1 ? "" : "s");
+            str_fmt(target, sizeof target, "%s (%u item%s)", area, items, items == 1 ? "" : "s");
         }
     } else if (set && obj == s->session) {
-        snprintf(target, sizeof target, "session 0x%x", obj);
+        str_fmt(target, sizeof target, "session 0x%x", obj);
     } else if (set) {
         uint32_t attr = vlq_u32(r);
         if (rd_ok(r))
-            snprintf(target, sizeof target, "object 0x%x attribute %u", obj, attr);
+            str_fmt(target, sizeof target, "object 0x%x attribute %u", obj, attr);
     }
     if (!set)
         emit_op(c, OP_READ, "get multiple variables (0x054c)", target[0] ? target : NULL, NULL);
@@ -475,7 +475,7 @@ static void request(struct pctx *c, struct s7p_state *s, uint16_t fn, struct rd 
         break;
     default: {
         char f[40];
-        snprintf(f, sizeof f, "function 0x%04x", fn);
+        str_fmt(f, sizeof f, "function 0x%04x", fn);
         emit_op(c, OP_OTHER, f, NULL, NULL);
     }
     }

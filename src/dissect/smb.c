@@ -109,7 +109,7 @@ static void pend_result(struct pctx *c, struct smb_state *s, uint64_t mid, uint3
         p->used = 0;
         char res[48];
         if (!result && status != STATUS_SUCCESS) {
-            snprintf(res, sizeof res, "status 0x%08x", status);
+            str_fmt(res, sizeof res, "status 0x%08x", status);
             result = res;
         }
         if (result)
@@ -143,11 +143,11 @@ static void ntlm_version(struct pctx *c, enum obs_who who, struct rd *v, const c
         if (t[i].major == major && t[i].minor == minor)
             name = t[i].name;
     char raw[24], text[80];
-    snprintf(raw, sizeof raw, "%u.%u.%u", major, minor, build);
+    str_fmt(raw, sizeof raw, "%u.%u.%u", major, minor, build);
     if (name)
-        snprintf(text, sizeof text, "%s (build %u)", name, build);
+        str_fmt(text, sizeof text, "%s (build %u)", name, build);
     else
-        snprintf(text, sizeof text, "%s", raw);
+        str_fmt(text, sizeof text, "%s", raw);
     emit_attr_raw(c, who, F_OS_VERSION, text, raw, source);
 }
 
@@ -286,7 +286,7 @@ static void smb2_negotiate_response(struct pctx *c, struct smb_state *s, struct 
         return;
     const char *name = dialect_name(dialect);
     char raw[8];
-    snprintf(raw, sizeof raw, "0x%04x", dialect);
+    str_fmt(raw, sizeof raw, "0x%04x", dialect);
     if (name)
         emit_attr_raw(c, WHO_SRC, F_PROTOCOL_VERSION, name, raw, "smb2 negotiate response");
     if (!(mode & SMB2_SIGNING_REQUIRED) && !s->signing_done && name) {
@@ -527,7 +527,7 @@ static bool nb_name(struct rd *r, char *out, size_t outsz)
         end--;
     char name[32];
     str_sanitize(name, sizeof name, b, (size_t)end);
-    snprintf(out, outsz, "%s<%02x>", name, b[15]);
+    str_fmt(out, outsz, "%s<%02x>", name, b[15]);
     return name[0] != 0 && name[0] != '*';
 }
 

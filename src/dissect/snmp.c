@@ -217,7 +217,7 @@ static void siemens_descr(struct pctx *c, enum obs_who who, const char *descr)
         } else if ((v = after_label(tok, "FW:"))) {
             char fw[48];
             /* "V.4.2.1" is V4.2.1 */
-            snprintf(fw, sizeof fw, "%s%s", v[0] == 'V' && v[1] == '.' ? "V" : "",
+            str_fmt(fw, sizeof fw, "%s%s", v[0] == 'V' && v[1] == '.' ? "V" : "",
                      v[0] == 'V' && v[1] == '.' ? v + 2 : v);
             emit_attr_raw(c, who, F_FIRMWARE, fw, tok, src);
         }
@@ -238,7 +238,7 @@ static void sys_object_id(struct pctx *c, enum obs_who who, const char *oid, con
     const char *name =
         (*end == '.' || !*end) && n <= UINT32_MAX ? enterprise_name((uint32_t)n) : NULL;
     char raw[24];
-    snprintf(raw, sizeof raw, "enterprise %lu", n);
+    str_fmt(raw, sizeof raw, "enterprise %lu", n);
     if (name)
         emit_attr_raw(c, who, F_VENDOR, name, raw, source);
 }
@@ -295,9 +295,9 @@ static void oid_label(const char *oid, char *dst, size_t n)
 {
     int idx = sys_index(oid);
     if (idx)
-        snprintf(dst, n, "%s.0 (%s)", sys_names[idx], oid);
+        str_fmt(dst, n, "%s.0 (%s)", sys_names[idx], oid);
     else
-        snprintf(dst, n, "%s", oid);
+        str_fmt(dst, n, "%s", oid);
 }
 
 /* walk the varbind list: the first OID as target, and identity from the values of a response
@@ -333,11 +333,11 @@ static void request_op(struct pctx *c, struct snmp_state *s, uint8_t pdu, int32_
 {
     enum op_kind kind = pdu == PDU_SET ? OP_CONFIG_WRITE : OP_READ;
     char fn[32], target[SNMP_OID_MAX + 24];
-    snprintf(fn, sizeof fn, "%s", pdu_name(pdu));
+    str_fmt(fn, sizeof fn, "%s", pdu_name(pdu));
     if (count > 1)
-        snprintf(target, sizeof target, "%s (+%d)", first, count - 1);
+        str_fmt(target, sizeof target, "%s (+%d)", first, count - 1);
     else
-        snprintf(target, sizeof target, "%s", first);
+        str_fmt(target, sizeof target, "%s", first);
     emit_op(c, kind, fn, target[0] ? target : NULL, NULL);
     if (!s)
         return;
@@ -357,7 +357,7 @@ static void response_error(struct pctx *c, struct snmp_state *s, int32_t id, int
     if (err == 0)
         return;
     char res[64];
-    snprintf(res, sizeof res, "%s (%lld) at varbind %lld", error_name(err), (long long)err,
+    str_fmt(res, sizeof res, "%s (%lld) at varbind %lld", error_name(err), (long long)err,
              (long long)index);
     emit_op(c, (enum op_kind)s->pend_kind, s->pend_fn, s->pend_target[0] ? s->pend_target : NULL,
             res);
@@ -451,12 +451,12 @@ static void community_finding(struct pctx *c, struct snmp_state *s, int version,
         s->community_done = 1;
     }
     char detail[96];
-    int w = snprintf(detail, sizeof detail,
+    int w = str_fmt(detail, sizeof detail,
                      "snmp %s community sha256:", version == SNMP_V1 ? "v1" : "v2c");
     for (int i = 0; i < 8 && w > 0 && (size_t)w + 2 < sizeof detail; i++, w += 2)
-        snprintf(detail + w, sizeof detail - (size_t)w, "%02x", d[i]);
+        str_fmt(detail + w, sizeof detail - (size_t)w, "%02x", d[i]);
     if (dflt)
-        snprintf(detail + w, sizeof detail - (size_t)w, " (a well-known default)");
+        str_fmt(detail + w, sizeof detail - (size_t)w, " (a well-known default)");
     emit_finding(c, agent_of(pdu), "cleartext-credentials", detail);
 }
 
@@ -483,7 +483,7 @@ static void engine_id(struct pctx *c, struct rd *eid)
     rd_bytes(eid, b, n);
     char hex[65];
     for (size_t i = 0; i < n; i++)
-        snprintf(hex + 2 * i, 3, "%02x", b[i]);
+        str_fmt(hex + 2 * i, 3, "%02x", b[i]);
     static const char src[] = "snmp v3 engine id";
     emit_attr(c, WHO_SRC, F_SNMP_ENGINE_ID, hex, src);
     uint32_t ent =
@@ -491,7 +491,7 @@ static void engine_id(struct pctx *c, struct rd *eid)
     const char *name = enterprise_name(ent);
     if (name) {
         char raw[24];
-        snprintf(raw, sizeof raw, "enterprise %u", ent);
+        str_fmt(raw, sizeof raw, "enterprise %u", ent);
         emit_attr_raw(c, WHO_SRC, F_VENDOR, name, raw, src);
     }
 }

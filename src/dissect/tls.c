@@ -210,7 +210,7 @@ static size_t join_dec(char *dst, size_t cap, const uint16_t *a, int n)
 {
     size_t o = 0;
     for (int i = 0; i < n && o < cap; i++) {
-        int w = snprintf(dst + o, cap - o, "%s%u", i ? "-" : "", a[i]);
+        int w = str_fmt(dst + o, cap - o, "%s%u", i ? "-" : "", a[i]);
         if (w < 0)
             break;
         o += (size_t)w;
@@ -222,15 +222,15 @@ static size_t join_dec(char *dst, size_t cap, const uint16_t *a, int n)
  * in decimal, GREASE left out */
 static void ja3_string(const struct hello *h, char *out, size_t cap)
 {
-    size_t o = (size_t)snprintf(out, cap, "%u,", h->version);
+    size_t o = (size_t)str_fmt(out, cap, "%u,", h->version);
     o += join_dec(out + o, cap - o, h->ciphers, h->nciphers);
-    o += (size_t)snprintf(out + o, cap - o, ",");
+    o += (size_t)str_fmt(out + o, cap - o, ",");
     o += join_dec(out + o, cap - o, h->exts, h->nexts);
-    o += (size_t)snprintf(out + o, cap - o, ",");
+    o += (size_t)str_fmt(out + o, cap - o, ",");
     o += join_dec(out + o, cap - o, h->groups, h->ngroups);
-    o += (size_t)snprintf(out + o, cap - o, ",");
+    o += (size_t)str_fmt(out + o, cap - o, ",");
     for (int i = 0; i < h->nformats && o < cap; i++)
-        o += (size_t)snprintf(out + o, cap - o, "%s%u", i ? "-" : "", h->formats[i]);
+        o += (size_t)str_fmt(out + o, cap - o, "%s%u", i ? "-" : "", h->formats[i]);
 }
 
 static int cmp16(const void *a, const void *b)
@@ -244,7 +244,7 @@ static size_t join_hex(char *dst, size_t cap, const uint16_t *a, int n)
     size_t o = 0;
     dst[0] = 0;
     for (int i = 0; i < n && o + 6 < cap; i++)
-        o += (size_t)snprintf(dst + o, cap - o, "%s%04x", i ? "," : "", a[i]);
+        o += (size_t)str_fmt(dst + o, cap - o, "%s%04x", i ? "," : "", a[i]);
     return o;
 }
 
@@ -303,7 +303,7 @@ static void ja4(const struct hello *h, char out[40])
     }
     uint16_t v = h->max_supported ? h->max_supported : h->version;
     char a[16];
-    snprintf(a, sizeof a, "t%s%c%02d%02d%s", ja4_version(v), h->has_sni ? 'd' : 'i',
+    str_fmt(a, sizeof a, "t%s%c%02d%02d%s", ja4_version(v), h->has_sni ? 'd' : 'i',
              h->nciphers > 99 ? 99 : h->nciphers, h->nexts > 99 ? 99 : h->nexts, alpn);
 
     uint16_t sorted[MAX_CIPHERS > MAX_EXTS ? MAX_CIPHERS : MAX_EXTS];
@@ -325,7 +325,7 @@ static void ja4(const struct hello *h, char out[40])
         n += join_hex(list + n, sizeof list - n, h->sigalgs, h->nsigalgs);
     }
     ja4_hash12(list, n, ne == 0, cc);
-    snprintf(out, 40, "%s_%s_%s", a, b, cc);
+    str_fmt(out, 40, "%s_%s_%s", a, b, cc);
 }
 
 static void client_hello(struct pctx *c, struct tls_state *s, struct rd *m)
@@ -418,7 +418,7 @@ static void server_hello(struct pctx *c, struct tls_state *s, struct rd *m)
     }
     /* JA3S: SSLVersion,Cipher,SSLExtension */
     char ja3s[512], md5[33];
-    size_t o = (size_t)snprintf(ja3s, sizeof ja3s, "%u,%u,", version, cipher);
+    size_t o = (size_t)str_fmt(ja3s, sizeof ja3s, "%u,%u,", version, cipher);
     join_dec(ja3s + o, sizeof ja3s - o, exts, nexts);
     md5_hex(ja3s, strlen(ja3s), md5);
     emit_attr_raw(c, WHO_SRC, F_JA3S, md5, ja3s, src);
@@ -430,8 +430,8 @@ static void server_hello(struct pctx *c, struct tls_state *s, struct rd *m)
         if (cn)
             str_copy(cs, sizeof cs, cn);
         else
-            snprintf(cs, sizeof cs, "0x%04x", cipher);
-        snprintf(detail, sizeof detail, "%s negotiated (deprecated, RFC 8996), cipher %s",
+            str_fmt(cs, sizeof cs, "0x%04x", cipher);
+        str_fmt(detail, sizeof detail, "%s negotiated (deprecated, RFC 8996), cipher %s",
                  version_name(selected), cs);
         emit_finding(c, WHO_SRC, "insecure-protocol", detail);
     }
@@ -459,22 +459,22 @@ static void certificate(struct pctx *c, struct tls_state *s, struct rd *m)
     emit_attr(c, WHO_SRC, F_CERT_ISSUER, x.issuer, src);
     if (x.not_before[0] && x.not_after[0]) {
         char v[64];
-        snprintf(v, sizeof v, "%s to %s", x.not_before, x.not_after);
+        str_fmt(v, sizeof v, "%s to %s", x.not_before, x.not_after);
         emit_attr(c, WHO_SRC, F_CERT_VALIDITY, v, src);
     }
     char detail[200];
     int64_t now = c->pkt->ts_ns / 1000000000;
     if (x.not_after_s != X509_TIME_NONE && now > x.not_after_s) {
-        snprintf(detail, sizeof detail, "tls certificate expired on %s (%s)", x.not_after,
+        str_fmt(detail, sizeof detail, "tls certificate expired on %s (%s)", x.not_after,
                  x.subject);
         emit_finding(c, WHO_SRC, "insecure-protocol", detail);
     } else if (x.not_before_s != X509_TIME_NONE && now < x.not_before_s) {
-        snprintf(detail, sizeof detail, "tls certificate not valid before %s (%s)", x.not_before,
+        str_fmt(detail, sizeof detail, "tls certificate not valid before %s (%s)", x.not_before,
                  x.subject);
         emit_finding(c, WHO_SRC, "insecure-protocol", detail);
     }
     if (x.self_issued) {
-        snprintf(detail, sizeof detail, "tls self-signed certificate (%s)", x.subject);
+        str_fmt(detail, sizeof detail, "tls self-signed certificate (%s)", x.subject);
         emit_finding(c, WHO_SRC, "insecure-protocol", detail);
     }
 }
@@ -561,7 +561,7 @@ static void alert(struct pctx *c, struct tls_state *s, struct rd *r)
     if (!rd_ok(r) || rd_left(r) || level != 2)
         return; /* warnings, or an encrypted alert */
     char res[64];
-    snprintf(res, sizeof res, "fatal alert %s (%u)", alert_name(desc), desc);
+    str_fmt(res, sizeof res, "fatal alert %s (%u)", alert_name(desc), desc);
     emit_op(c, OP_SESSION, "tls client hello", s->sni[0] ? s->sni : NULL, res);
 }
 

@@ -68,7 +68,7 @@ static int version(struct pctx *c, struct rd *r, const char *source)
     if (sscanf(v, "RFB %3u.%3u", &maj, &min) != 2)
         return -1;
     char text[24];
-    snprintf(text, sizeof text, "RFB %u.%u", maj, min);
+    str_fmt(text, sizeof text, "RFB %u.%u", maj, min);
     emit_attr_raw(c, WHO_SRC, F_PROTOCOL_VERSION, text, v, source);
     return maj == 3 ? (int)min : 8; /* later majors speak at least 3.8 */
 }
@@ -86,7 +86,7 @@ static void no_auth(struct pctx *c, struct vnc_state *s)
 static void choice_op(struct pctx *c, uint8_t type, const char *result)
 {
     char target[48];
-    snprintf(target, sizeof target, "security type %u (%s)", type, sectype_name(type));
+    str_fmt(target, sizeof target, "security type %u (%s)", type, sectype_name(type));
     if (type == SEC_NONE)
         emit_op(c, OP_SESSION, "vnc session", target, result);
     else
@@ -165,7 +165,7 @@ static void server(struct pctx *c, struct vnc_state *s, struct rd *r)
                 if (rd_ok(r) && n && n <= rd_left(r) && s->minor >= 8) {
                     char reason[80];
                     rd_str(r, n, reason, sizeof reason);
-                    snprintf(why, sizeof why, "failed: %s", reason);
+                    str_fmt(why, sizeof why, "failed: %s", reason);
                 }
                 choice_op(c, s->sectype, why);
                 s->sphase = SV_DONE;

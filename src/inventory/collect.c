@@ -2,7 +2,58 @@
  * hash lookup on a packed binary key; strings are only formatted when the store merges. */
 #include "inventory/collect.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+/* A memo of recently used facts, in front of the hash maps.  A polling master repeats the
+ * same operation on the same device thousands of times; the memo finds its counter by a cheap
+ * index of a few key words and one comparison of the key, instead of hashing the whole key
+ * and walking a chain in a large table.  A miss falls through to the hash map. */
+#define MEMO_SLOTS 1024
+#define MEMO_KEY 232
+
+struct memo_slot {
+    uint32_t klen; /* 0: empty */
+    void *val;
+    char key[MEMO_KEY];
+};
+
+struct memo {
+    struct memo_slot slot[MEMO_SLOTS];
+};
+
+static inline uint64_t word_at(const struct keybuf *k, size_t off)
+{
+    uint64_t w = 0;
+    if (off + 8 <= k->n)
+        memcpy(&w, k->b + off, 8);
+    return w;
+}
+
+static void *memo_get(struct memo *mo, struct hmap *m, unsigned table, const struct keybuf *k,
+                      bool *created)
+{
+    if (!mo || k->n > MEMO_KEY || k->n < 8)
+        return hmap_get(m, k->b, k->n, created);
+    uint64_t h = (word_at(k, 0) ^ (k->n << 3 | table)) * 0x9e3779b97f4a7c15ull;
+    h = (h ^ word_at(k, 26)) * 0xbf58476d1ce4e5b9ull;
+    h = (h ^ word_at(k, 52)) * 0x94d049bb133111ebull;
+    uint64_t tail;
+    memcpy(&tail, k->b + k->n - 8, 8);
+    h = (h ^ tail) * 0x9e3779b97f4a7c15ull;
+    struct memo_slot *sl = &mo->slot[(h >> 40) & (MEMO_SLOTS - 1)];
+    if (sl->klen == k->n + table * 65536u && memcmp(sl->key, k->b, k->n) == 0) {
+        *created = false;
+        return sl->val;
+    }
+    void *v = hmap_get(m, k->b, k->n, created);
+    if (v) {
+        sl->klen = (uint32_t)k->n + table * 65536u;
+        sl->val = v;
+        memcpy(sl->key, k->b, k->n);
+    }
+    return v;
+}
 
 void ep_key(const struct ep *e, uint8_t out[EP_KEY_LEN])
 {
@@ -46,6 +97,7 @@ void collector_init(struct collector *c)
     hmap_init(&c->findings, sizeof(struct fact_count));
     hmap_init(&c->ops, sizeof(struct fact_count));
     hmap_init(&c->convs, sizeof(struct fact_conv));
+    c->memo = calloc(1, sizeof *c->memo); /* without it every lookup goes to the maps */
 }
 
 void collector_free(struct collector *c)
@@ -57,6 +109,8 @@ void collector_free(struct collector *c)
     hmap_clear(&c->findings);
     hmap_clear(&c->ops);
     hmap_clear(&c->convs);
+    free(c->memo);
+    c->memo = NULL;
 }
 
 void collector_reset(struct collector *c)
@@ -117,11 +171,20 @@ static void who_ep(const struct pctx *c, enum obs_who who, struct ep *e)
 
 static void key_ep(struct keybuf *k, const struct ep *e)
 {
-    uint8_t b[EP_KEY_LEN];
-    struct ep copy = *e;
-    copy.vlan = 0; /* facts about a host are not per VLAN; sightings are */
-    ep_key(&copy, b);
-    kb_mem(k, b, EP_KEY_LEN);
+    /* ep_key() with the VLAN zeroed, written in place: facts about a host are not per VLAN
+     * (sightings are) */
+    if (sizeof k->b - k->n < EP_KEY_LEN)
+        return;
+    uint8_t *o = (uint8_t *)k->b + k->n;
+    if (e->has_mac)
+        memcpy(o, e->mac, 6);
+    else
+        memset(o, 0, 6);
+    o[6] = e->has_mac;
+    o[7] = e->ip.family;
+    memcpy(o + 8, e->ip.b, 16);
+    o[24] = o[25] = 0;
+    k->n += EP_KEY_LEN;
 }
 
 void collector_arp_claim(struct collector *c, const struct pkt *p, const struct ipaddr *ip);
@@ -148,7 +211,7 @@ static void on_attr(void *arg, const struct pctx *c, enum obs_who who, enum attr
     kb_str(&k, raw);
     kb_str(&k, source);
     bool created;
-    struct fact_count *fc = hmap_get(&col->attrs, k.b, k.n, &created);
+    struct fact_count *fc = memo_get(col->memo, &col->attrs, 1, &k, &created);
     count(fc, created, c->pkt->ts_ns, c->pkt->file_id, c->pkt->frame, 1);
     col->attr_events++;
 }
@@ -172,7 +235,7 @@ static void on_op(void *arg, const struct pctx *c, const struct obs_op *op)
     kb_str(&k, op->target);
     kb_str(&k, op->result);
     bool created;
-    struct fact_count *fc = hmap_get(&col->ops, k.b, k.n, &created);
+    struct fact_count *fc = memo_get(col->memo, &col->ops, 2, &k, &created);
     count(fc, created, c->pkt->ts_ns, c->pkt->file_id, c->pkt->frame, 1);
     col->op_events++;
 }
@@ -190,7 +253,7 @@ static void add_protocol(struct collector *col, const struct ep *e, enum proto p
     kb_mem(&k, &pb, 1);
     kb_str(&k, as);
     bool created;
-    struct fact_count *fc = hmap_get(&col->protocols, k.b, k.n, &created);
+    struct fact_count *fc = memo_get(col->memo, &col->protocols, 3, &k, &created);
     count(fc, created, first, file, frame, packets);
     if (fc && last > fc->last_ns)
         fc->last_ns = last;

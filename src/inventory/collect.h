@@ -42,6 +42,8 @@ struct fact_conv {
     uint32_t gaps, malformed;
 };
 
+struct memo;
+
 struct collector {
     struct hmap sightings; /* ep -> fact_sighting */
     struct hmap attrs;     /* ep, field, value, raw, source -> fact_count */
@@ -50,6 +52,7 @@ struct collector {
     struct hmap findings;  /* ep, kind, detail -> fact_count */
     struct hmap ops;       /* src ep, dst ep, proto, kind, function, target, result -> count */
     struct hmap convs;     /* client ep, server ep, l4, port, proto -> fact_conv */
+    struct memo *memo;     /* recently used operation and attribute facts (collect.c) */
     uint64_t malformed;    /* dissector-reported malformed PDUs */
     uint64_t attr_events, op_events;
 };

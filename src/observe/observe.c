@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "flow/flow.h"
+#include "util/str.h"
 
 static const char *const proto_names[PROTO_COUNT] = {
     [PROTO_NONE] = "unknown",
@@ -222,7 +223,7 @@ void emit_attrf(struct pctx *c, enum obs_who who, enum attr_field f, const char 
     char buf[256];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    str_vfmt(buf, sizeof buf, fmt, ap);
     va_end(ap);
     emit_attr(c, who, f, buf, source);
 }

@@ -4,10 +4,16 @@
 #include <string.h>
 
 #include "decode/packet.h"
+#include "util/str.h"
 
 void mac_format(const uint8_t m[6], char out[MAC_STRLEN])
 {
-    snprintf(out, MAC_STRLEN, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 0; i < 6; i++) {
+        out[3 * i] = hex[m[i] >> 4];
+        out[3 * i + 1] = hex[m[i] & 15];
+        out[3 * i + 2] = i < 5 ? ':' : '\0';
+    }
 }
 
 bool mac_parse(const char *s, uint8_t mac[6])

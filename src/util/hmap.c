@@ -149,21 +149,3 @@ void *hmap_get(struct hmap *m, const void *key, size_t klen, bool *created)
     return v;
 }
 
-void kb_reset(struct keybuf *k)
-{
-    k->n = 0;
-}
-
-void kb_mem(struct keybuf *k, const void *p, size_t n)
-{
-    if (n > sizeof k->b - k->n)
-        n = sizeof k->b - k->n;
-    memcpy(k->b + k->n, p, n);
-    k->n += n;
-}
-
-void kb_str(struct keybuf *k, const char *s)
-{
-    kb_mem(k, s ? s : "", s ? strlen(s) : 0);
-    kb_mem(k, "", 1);
-}

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 #include <stdint.h>
 
 struct hmap_entry {
@@ -53,8 +54,23 @@ struct keybuf {
     char b[1024];
     size_t n;
 };
-void kb_reset(struct keybuf *k);
-void kb_str(struct keybuf *k, const char *s);
-void kb_mem(struct keybuf *k, const void *p, size_t n);
+static inline void kb_reset(struct keybuf *k)
+{
+    k->n = 0;
+}
+
+static inline void kb_mem(struct keybuf *k, const void *p, size_t n)
+{
+    if (n > sizeof k->b - k->n)
+        n = sizeof k->b - k->n;
+    memcpy(k->b + k->n, p, n);
+    k->n += n;
+}
+
+/* a string and its terminating NUL, so that ("ab","c") and ("a","bc") differ */
+static inline void kb_str(struct keybuf *k, const char *s)
+{
+    kb_mem(k, s ? s : "", s ? strlen(s) + 1 : 1);
+}
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -254,10 +255,46 @@ static void str_copy_bounds(void **st)
     assert_int_equal(g, 'G');
 }
 
+/* str_fmt must give exactly what snprintf gives: text, truncation and return value */
+#define SAME(...)                                                                             \
+    do {                                                                                      \
+        for (size_t cap = 0; cap <= 40; cap += (cap < 12 ? 1 : 7)) {                          \
+            char a[48], b[48];                                                                \
+            memset(a, 'A', sizeof a);                                                         \
+            memset(b, 'A', sizeof b);                                                         \
+            int ra = str_fmt(a, cap, __VA_ARGS__);                                            \
+            int rb = snprintf(b, cap, __VA_ARGS__);                                           \
+            assert_int_equal(ra, rb);                                                         \
+            assert_memory_equal(a, b, sizeof a);                                              \
+        }                                                                                     \
+    } while (0)
+
+static void str_fmt_matches_snprintf(void **st)
+{
+    (void)st;
+    SAME("plain");
+    SAME("%s", "");
+    SAME("%s and %s", "read holding registers", "40001-40010");
+    SAME("%.3s|%.*s|%-8s|%8s|", "abcdef", 2, "xyz", "ab", "cd");
+    SAME("%d %i %d %d", 0, -1, INT32_MIN, INT32_MAX);
+    SAME("%u %u %x %X %08x %-6u|", 0u, UINT32_MAX, 0xbeefu, 0xbeefu, 0x1fu, 42u);
+    SAME("%02x:%02x:%02x", 0u, 0xabu, 7u);
+    SAME("%hhu %hhd %hu %hd", 300, 200, 70000, 40000);
+    SAME("%lu %ld %llu %lld", (unsigned long)UINT64_MAX, (long)INT64_MIN,
+         (unsigned long long)UINT64_MAX, (long long)INT64_MIN);
+    SAME("%zu %jd %ju", (size_t)123456789, (intmax_t)-5, (uintmax_t)5);
+    SAME("%05d|%5d|%-5d|%05d", -42, -42, -42, 42);
+    SAME("%*d|%-*d|%*s", 6, 7, 6, 7, -4, "z");
+    SAME("%c%c%%%c", 'a', 'b', 'c');
+    SAME("%.2f %e %p|%+d|% d|%#x|%.3d", 1.5, 2.0, (void *)0, 5, 5, 255u, 7); /* fallbacks */
+    SAME("unit %u: %s (%u) @%u", 1u, "write single coil", 5u, 100u);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(plain_text_is_copied),
+        cmocka_unit_test(str_fmt_matches_snprintf),
         cmocka_unit_test(zero_and_tiny_destinations),
         cmocka_unit_test(stops_at_nul_and_at_n),
         cmocka_unit_test(blanks_are_trimmed_at_both_ends),
