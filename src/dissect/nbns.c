@@ -312,6 +312,22 @@ static const char *os_release(uint8_t major, uint8_t minor)
     return NULL;
 }
 
+/* a server comment that names a process historian: the word, or a historian product */
+static bool historian_comment(const char *comment)
+{
+    static const char *const marks[] = {"historian", "pi data archive", "pi server",
+                                        "infoplus.21", "uniformance phd", "process historian"};
+    char low[128];
+    size_t n = 0;
+    for (; comment[n] && n + 1 < sizeof low; n++)
+        low[n] = (char)(comment[n] >= 'A' && comment[n] <= 'Z' ? comment[n] + 32 : comment[n]);
+    low[n] = '\0';
+    for (size_t i = 0; i < sizeof marks / sizeof *marks; i++)
+        if (strstr(low, marks[i]))
+            return true;
+    return false;
+}
+
 /* HostAnnouncement / LocalMasterAnnouncement / DomainAnnouncement (MS-BRWS §2.2.2-2.2.9) */
 static void browser(struct pctx *c, struct rd *r, const struct nb_name *dst)
 {
@@ -348,6 +364,8 @@ static void browser(struct pctx *c, struct rd *r, const struct nb_name *dst)
     str_fmt(raw, sizeof raw, "0x%08x", type);
     emit_attr_raw(c, WHO_SRC, F_SERVER_TYPE, types, raw, source);
     emit_attr(c, WHO_SRC, F_DESCRIPTION, comment, source);
+    if (historian_comment(comment))
+        emit_role(c, WHO_SRC, "historian", "browser announcement comment names a historian");
     /* announcements go to WORKGROUP<1d> (master browser) or <1e> */
     if (dst->b[15] == 0x1d || dst->b[15] == 0x1e) {
         char wg[NB_NAME_TEXT];

@@ -57,6 +57,22 @@ static int purdue_of(const char *role)
     return -1;
 }
 
+bool proto_name_is_industrial(const char *name)
+{
+    return is_industrial(name);
+}
+
+const char *asset_domain(const char *role, bool speaks_industrial)
+{
+    int level = role ? purdue_of(role) : -1;
+    if (speaks_industrial || (level >= 0 && level <= 3 && strcmp(role, "gateway") != 0))
+        return "ot";
+    if (role && (!strcmp(role, "it-host") || !strcmp(role, "network-device") ||
+                 !strcmp(role, "gateway")))
+        return "it";
+    return "unknown";
+}
+
 static const char *crit_of(const char *role)
 {
     static const char *const high[] = {"plc", "rtu", "ied", "scada-server",
@@ -159,6 +175,19 @@ void classify(const struct class_input *in, struct class_result *out)
         snprintf(out->purdue_reason, sizeof out->purdue_reason, "role %s", out->role);
     else
         str_copy(out->purdue_reason, sizeof out->purdue_reason, "role unknown");
-    str_copy(out->criticality, sizeof out->criticality, crit_of(out->role));
-    snprintf(out->crit_reason, sizeof out->crit_reason, "role %s", out->role);
+    /* criticality: from the role, raised for what the asset controls and for its exposure */
+    const char *crit = crit_of(out->role);
+    char because[128] = "";
+    bool ot = purdue_of(out->role) >= 0 && purdue_of(out->role) <= 3;
+    if (!strcmp(crit, "medium") && in->sends_process_writes && ot) {
+        crit = "high";
+        str_copy(because, sizeof because, "; raised: it writes process values or sends commands");
+    }
+    if (in->talks_public && ot && strcmp(crit, "high") != 0) {
+        crit = !strcmp(crit, "medium") ? "high" : "medium";
+        snprintf(because + strlen(because), sizeof because - strlen(because),
+                 "; raised: exposed to internet addresses");
+    }
+    str_copy(out->criticality, sizeof out->criticality, crit);
+    snprintf(out->crit_reason, sizeof out->crit_reason, "role %s%s", out->role, because);
 }

@@ -23,6 +23,8 @@ struct class_input {
     int nhint;
     int industrial_servers_polled; /* distinct industrial servers this asset is a client of */
     bool sends_program_ops;        /* program download/upload, PLC start/stop from this asset */
+    bool sends_process_writes;     /* process writes or commands to controllers: it controls */
+    bool talks_public;             /* communicates with public (internet) addresses */
 };
 
 struct class_result {
@@ -35,5 +37,11 @@ struct class_result {
 };
 
 void classify(const struct class_input *in, struct class_result *out);
+
+/* an industrial (OT) application protocol: modbus, s7comm, enip, dnp3, ... */
+bool proto_name_is_industrial(const char *name);
+/* OT or IT: "ot" for an OT role or an asset speaking an industrial protocol, "it" for IT
+ * hosts and network gear without one, "unknown" otherwise (never guessed) */
+const char *asset_domain(const char *role, bool speaks_industrial);
 
 #endif

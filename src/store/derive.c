@@ -261,7 +261,7 @@ static const char *const program_kinds = "'program-download','program-upload','p
 
 static int classify_all(sqlite3 *db, struct hmap *macs)
 {
-    sqlite3_stmt *assets, *protos, *hints, *polled, *progs, *upd, *cls;
+    sqlite3_stmt *assets, *protos, *hints, *polled, *progs, *writes, *peers, *upd, *cls;
     char sql[1024];
     sqlite3_prepare_v2(db, "SELECT id, site, gateway_mac, mac FROM assets", -1, &assets, NULL);
     sqlite3_prepare_v2(db,
@@ -286,13 +286,25 @@ static int classify_all(sqlite3 *db, struct hmap *macs)
              " ea.mac=o.src_mac AND ea.ip=o.src_ip WHERE ea.asset_id=? AND o.kind IN (%s) LIMIT 1",
              program_kinds);
     sqlite3_prepare_v2(db, sql, -1, &progs, NULL);
+    sqlite3_prepare_v2(db,
+                       "SELECT 1 FROM operations o JOIN endpoint_asset ea ON ea.site=o.site AND"
+                       " ea.mac=o.src_mac AND ea.ip=o.src_ip WHERE ea.asset_id=? AND o.kind IN"
+                       " ('process-write','command') AND coalesce(o.result, '')='' LIMIT 1",
+                       -1, &writes, NULL);
+    sqlite3_prepare_v2(db,
+                       "SELECT c.server_ip FROM conversations c JOIN endpoint_asset ea ON"
+                       " ea.site=c.site AND ea.mac=c.client_mac AND ea.ip=c.client_ip WHERE"
+                       " ea.asset_id=?1 UNION SELECT c.client_ip FROM conversations c JOIN"
+                       " endpoint_asset ea ON ea.site=c.site AND ea.mac=c.server_mac AND"
+                       " ea.ip=c.server_ip WHERE ea.asset_id=?1",
+                       -1, &peers, NULL);
     sqlite3_prepare_v2(db, "UPDATE assets SET role=?, purdue_level=?, criticality=? WHERE id=?", -1,
                        &upd, NULL);
     sqlite3_prepare_v2(db,
                        "INSERT OR REPLACE INTO asset_class(asset_id, field, value, reason)"
                        " VALUES(?,?,?,?)",
                        -1, &cls, NULL);
-    if (!assets || !protos || !hints || !polled || !progs || !upd || !cls)
+    if (!assets || !protos || !hints || !polled || !progs || !writes || !peers || !upd || !cls)
         return -1;
     while (sqlite3_step(assets) == SQLITE_ROW) {
         const char *id = txt(assets, 0);
@@ -334,6 +346,16 @@ static int classify_all(sqlite3 *db, struct hmap *macs)
         sqlite3_bind_text(progs, 1, id, -1, SQLITE_TRANSIENT);
         in.sends_program_ops = sqlite3_step(progs) == SQLITE_ROW;
         sqlite3_reset(progs);
+        sqlite3_bind_text(writes, 1, id, -1, SQLITE_TRANSIENT);
+        in.sends_process_writes = sqlite3_step(writes) == SQLITE_ROW;
+        sqlite3_reset(writes);
+        sqlite3_bind_text(peers, 1, id, -1, SQLITE_TRANSIENT);
+        while (!in.talks_public && sqlite3_step(peers) == SQLITE_ROW) {
+            struct ipaddr a;
+            in.talks_public = ip_parse(txt(peers, 0), &a) && ip_is_unicast_host(&a) &&
+                              !ip_is_private(&a) && !(a.family == 4 && a.b[0] >= 240);
+        }
+        sqlite3_reset(peers);
 
         struct class_result r;
         classify(&in, &r);
@@ -366,6 +388,8 @@ static int classify_all(sqlite3 *db, struct hmap *macs)
     sqlite3_finalize(hints);
     sqlite3_finalize(polled);
     sqlite3_finalize(progs);
+    sqlite3_finalize(writes);
+    sqlite3_finalize(peers);
     sqlite3_finalize(upd);
     sqlite3_finalize(cls);
     return 0;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "store/store.h"
+#include "inventory/classify.h"
 #include "util/timefmt.h"
 
 static json_t *jstr_or_null(sqlite3_stmt *st, int i)
@@ -190,6 +191,11 @@ json_t *store_assets_json(struct store *s)
         }
         sqlite3_reset(pr);
         json_object_set_new(a, "protocols", pl);
+        bool industrial = false;
+        size_t pi;
+        json_t *pv;
+        json_array_foreach(pl, pi, pv)
+            industrial |= proto_name_is_industrial(json_string_value(json_object_get(pv, "name")));
         json_object_set_new(a, "first_seen", jtime(st, 16));
         json_object_set_new(a, "last_seen", jtime(st, 17));
         /* beyond SPEC's minimum: documented in README "JSON extensions" */
@@ -202,6 +208,9 @@ json_t *store_assets_json(struct store *s)
         sqlite3_reset(vl);
         json_object_set_new(a, "vlans", vlans);
         json_object_set_new(a, "packets", json_integer(sqlite3_column_int64(st, 18)));
+        json_object_set_new(a, "domain",
+                            json_string(asset_domain((const char *)sqlite3_column_text(st, 12),
+                                                     industrial)));
         asset_evidence(db, a, id);
         json_array_append_new(list, a);
     }

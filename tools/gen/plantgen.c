@@ -25,7 +25,7 @@ static struct gen_host host(uint32_t mac_oui, uint32_t mac_nic, uint8_t a, uint8
  * ABB 00:02:a3, Honeywell 00:40:84, HMS 00:30:11 */
 struct plant {
     struct gen_host s7, modbus, enip, pn_dev, hmi, ews, rtu_dnp3, rtu_104, scada, bacnet_dev, bms,
-        opcua, broker, sensor, router, corp_pc, internet, sw;
+        opcua, broker, sensor, router, corp_pc, internet, sw, hist;
 };
 
 static void plant_hosts(struct plant *p)
@@ -45,6 +45,7 @@ static void plant_hosts(struct plant *p)
     p->broker = host(0x0090e8, 0x880030, 10, 30, 1, 30, 0);
     p->sensor = host(0x0090e8, 0x880031, 10, 30, 1, 31, 0);
     p->router = host(0x00000c, 0x9f0001, 10, 30, 1, 1, 0);
+    p->hist = host(0x001422, 0x6e0140, 10, 30, 1, 40, 0); /* the process historian */
     p->sw = host(0x008063, 0x2a0002, 10, 10, 1, 2, 10); /* Hirschmann managed switch */
     /* hosts behind the router carry the router's MAC on this segment */
     p->corp_pc = host(0x00000c, 0x9f0001, 192, 168, 100, 25, 0);
@@ -81,6 +82,14 @@ static void plant_it(struct gen *g, const struct plant *p)
         gen_tcp_close(g, &s);
     }
     gen_scn_s7comm(g, &laptop, &p->s7, 0, 0);
+    /* the historian announces itself (NetBIOS browser comment "PI historian"), collects from
+     * the OPC UA server, and office users read trends from it (PI, tcp 5450) */
+    gen_scn_nbns(g, &p->hist, &p->hist, 2, 0);
+    struct gen_tcp hs;
+    gen_tcp_open(g, &hs, &p->hist, 41000, &p->opcua, 4840);
+    gen_tcp_close(g, &hs);
+    gen_tcp_open(g, &hs, &office2, 41001, &p->hist, 5450);
+    gen_tcp_close(g, &hs);
     /* infrastructure: a managed switch, DHCP, DNS, SNMP polling, remote administration */
     gen_scn_lldp(g, &p->sw, &p->sw, 0, 0);
     gen_scn_cdp(g, &p->sw, &p->sw, 0, 0);
