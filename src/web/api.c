@@ -135,7 +135,7 @@ static void annotate_assets(struct store *s, json_t *assets)
     json_decref(g);
     json_t *va = vuln_assets_json(s);
     json_array_foreach(json_object_get(va, "assets"), i, m)
-        if (json_array_size(json_object_get(m, "matches")))
+        if (json_integer_value(json_object_get(json_object_get(m, "risk"), "certain_matches")))
             json_object_set_new(vuln, field_str(m, "asset"), json_true());
     json_decref(va);
     json_t *a;

@@ -12,6 +12,7 @@
 #include "report/board.h"
 #include "store/store.h"
 #include "util/timefmt.h"
+#include "vuln/vuln.h"
 #include "web/web.h"
 
 json_t *web_assets(struct store *s);
@@ -252,6 +253,71 @@ static char *assets_page(struct store *s, const struct web_req *r, int *status,
     return end(f, &buf, len, status, ctype);
 }
 
+/* the advisories that apply to one asset (the same answer as `otscope vulns`) */
+static void vulns_table(FILE *f, struct store *s, const char *id)
+{
+    json_t *va = vuln_assets_json(s), *e = NULL, *x;
+    size_t i;
+    json_array_foreach(json_object_get(va, "assets"), i, x)
+        if (!strcmp(js(x, "asset"), id))
+            e = x;
+    if (!e || !json_array_size(json_object_get(e, "matches"))) {
+        fputs("<p id=\"vulns-none\">", f);
+        if (e && json_is_true(json_object_get(e, "unknown_exposure"))) {
+            fputs("Exposure unknown: ", f);
+            esc(f, js(e, "unknown_reason"));
+        } else if (!vuln_advisory_count(s)) {
+            fputs("No advisories imported (otscope vuln import).", f);
+        } else {
+            fputs("No known vulnerabilities for this identity and firmware.", f);
+        }
+        fputs("</p>", f);
+        json_decref(va);
+        return;
+    }
+    fputs("<table class=\"sortable\" id=\"vulns\"><tr><th>advisory</th><th>certainty</th>"
+          "<th>CVEs</th><th>CVSS</th><th>KEV</th><th>EPSS</th><th>fixed in</th><th>remediation"
+          "</th></tr>", f);
+    json_t *m;
+    json_array_foreach(json_object_get(e, "matches"), i, m) {
+        fputs("<tr><td>", f);
+        const char *url = js(m, "url");
+        if (!strncmp(url, "https://", 8)) {
+            fputs("<a rel=\"noreferrer\" href=\"", f);
+            esc(f, url);
+            fputs("\">", f);
+            esc(f, js(m, "advisory"));
+            fputs("</a>", f);
+        } else {
+            esc(f, js(m, "advisory"));
+        }
+        fputs("</td><td>", f);
+        esc(f, js(m, "certainty"));
+        fputs("</td><td>", f);
+        size_t k;
+        json_array_foreach(json_object_get(m, "cves"), k, x) {
+            esc(f, json_string_value(x));
+            fputs(" ", f);
+        }
+        const json_t *cv = json_object_get(m, "cvss"), *ep = json_object_get(m, "epss");
+        fprintf(f, "</td><td>%s", json_is_number(cv) ? "" : "–");
+        if (json_is_number(cv))
+            fprintf(f, "%.1f", json_number_value(cv));
+        fprintf(f, "</td><td>%s</td><td>", json_is_true(json_object_get(m, "kev")) ? "yes" : "no");
+        if (json_is_number(ep))
+            fprintf(f, "%.3f", json_number_value(ep));
+        else
+            fputs("–", f);
+        fputs("</td><td>", f);
+        esc(f, js(m, "fixed_in"));
+        fputs("</td><td>", f);
+        esc(f, js(m, "remediation"));
+        fputs("</td></tr>", f);
+    }
+    fputs("</table>", f);
+    json_decref(va);
+}
+
 static char *asset_page(struct store *s, const char *id, int *status, const char **ctype,
                         size_t *len)
 {
@@ -272,7 +338,7 @@ static char *asset_page(struct store *s, const char *id, int *status, const char
     begin(f, id, "/assets");
     fputs("<table id=\"identity\"><tr><th>field</th><th>value</th></tr>", f);
     const char *fields[] = {"mac", "mac_vendor", "vendor", "product", "order_number", "firmware",
-                            "hardware", "serial", "name", "role", "criticality", "zone",
+                            "hardware", "serial", "name", "role", "criticality", "domain", "zone",
                             "first_seen", "last_seen"};
     for (size_t k = 0; k < sizeof fields / sizeof *fields; k++) {
         fprintf(f, "<tr><td>%s</td><td>", fields[k]);
@@ -333,7 +399,9 @@ static char *asset_page(struct store *s, const char *id, int *status, const char
         esc(f, js(x, "to"));
         fputs("</td></tr>", f);
     }
-    fputs("</table><h2>Alerts</h2>", f);
+    fputs("</table><h2>Vulnerabilities</h2>", f);
+    vulns_table(f, s, id);
+    fputs("<h2>Alerts</h2>", f);
     json_t *al = alerts_json(s);
     alerts_table(f, json_object_get(al, "alerts"), 200, id);
     json_decref(al);

@@ -20,6 +20,8 @@ db="$tmp/w.db"
     "$corpus/ndpi-telnet.pcap" "$corpus/icsnpp-s7comm-s7ident.pcap" 2>/dev/null
 "$bin" incident new --db "$db" --title "RTU stopped" --aware-at 2026-01-28T10:00:00Z \
     --from-alert "$("$bin" alerts --db "$db" --format json | python3 -c 'import json,sys; print([a["id"] for a in json.load(sys.stdin)["alerts"] if a["type"]=="plc-stop"][0])')" >/dev/null
+vd=${OTSCOPE_SRCDIR:-.}/../shared/vulndata
+[ -d "$vd/csaf" ] && "$bin" vuln import --db "$db" -q "$vd/csaf" "$vd/kev" 2>/dev/null
 port=$((30000 + $$ % 20000))
 start() { "$bin" serve --db "$db" --listen "$1" "${@:2}" 2>>"$tmp/serve.err" & pids="$pids $!"; sleep 0.7; }
 start "127.0.0.1:$port"
@@ -40,6 +42,12 @@ check "alerts filter by type" '[ "$(jq1 "$u/api/v1/alerts?type=plc-stop" "all(a[
 for pg in / /assets /map /alerts /incidents /report "/assets/$id"; do
   check "page $pg" '[ "$(code "$u$pg")" = 200 ]'
 done
+if [ -d "$vd/csaf" ]; then
+  s7=ip-172.17.0.2 # the CPU 315-2 PN/DP of icsnpp-s7comm-s7ident.pcap, firmware V3.2.6
+  nv=$(jq1 "$u/api/v1/vulns" "len([m for a in d[\"assets\"] if a[\"asset\"]==\"$s7\" for m in a[\"matches\"]])")
+  check "asset page lists the PLC's advisories, one row each, as the API" '[ "$nv" -ge 10 ] && [ "$(curl -s "$u/assets/$s7" | grep -o "<tr><td><a rel=\"noreferrer\" href=\"https://" | wc -l)" = "$nv" ]'
+  check "vulnerable filter lists the PLC" '[ "$(jq1 "$u/api/v1/assets?vulnerable=yes" "\"$s7\" in [a[\"id\"] for a in d[\"assets\"]]")" = True ]'
+fi
 check "PDF download" '[ "$(curl -s "$u/report.pdf" | head -c 5)" = "%PDF-" ]'
 hdr=$(curl -s -D - -o /dev/null "$u/")
 check "CSP without inline script" 'echo "$hdr" | grep -q "Content-Security-Policy: default-src '"'"'none'"'"'; script-src '"'"'self'"'"'"'
