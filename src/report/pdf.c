@@ -173,6 +173,8 @@ static void rows(struct pdf *p, const json_t *arr, const char *const *cols, cons
             char buf[256];
             if (json_is_integer(v))
                 snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(v));
+            else if (json_is_real(v))
+                snprintf(buf, sizeof buf, "%.1f", json_real_value(v));
             else if (json_is_boolean(v))
                 snprintf(buf, sizeof buf, "%s", json_is_true(v) ? "yes" : "no");
             else
@@ -261,6 +263,10 @@ int board_render_pdf(const json_t *b, const char *path)
     heading(&p, "2. Known vulnerabilities by CVSS band");
     static const char *const bands[] = {"critical", "high", "medium", "low"};
     bars(&p, json_object_get(vx, "by_cvss_band"), bands, 4);
+    static const char *const vc[] = {"asset", "product", "firmware", "max_cvss", "kev",
+                                     "advisories", "action"};
+    static const double vw[] = {75, 80, 45, 35, 25, 40, 208};
+    rows(&p, json_object_get(vx, "assets"), vc, vw, 7, vc);
     heading(&p, "3. Segmentation");
     snprintf(buf, sizeof buf, "Flows between zones that no conduit allows: %lld. Corporate"
              " network: %lld OT assets (initiating %lld, reached %lld). Internet: %lld (initiating"

@@ -98,6 +98,8 @@ static void table(FILE *f, const json_t *arr, const char *const *cols, const cha
             fputs("<td>", f);
             if (json_is_integer(v))
                 fprintf(f, "%lld", (long long)json_integer_value(v));
+            else if (json_is_real(v))
+                fprintf(f, "%.1f", json_real_value(v));
             else if (json_is_true(v))
                 fputs("yes", f);
             else if (json_is_false(v))
@@ -233,8 +235,10 @@ void board_render_html(const json_t *b, FILE *f)
     svg_bars(f, json_object_get(vx, "by_cvss_band"), bands, 4);
     if (json_object_get(vx, "assets"))
         table(f, json_object_get(vx, "assets"),
-              (const char *const[]){"asset", "max_cvss", "kev", "advisories", "action"},
-              (const char *const[]){"asset", "max CVSS", "KEV", "advisories", "action"}, 5);
+              (const char *const[]){"asset", "product", "firmware", "max_cvss", "kev",
+                                    "advisories", "action"},
+              (const char *const[]){"asset", "product", "firmware", "max CVSS", "KEV",
+                                    "advisories", "action"}, 7);
     fputs("<h2>3. Segmentation</h2>", f);
     fprintf(f, "<p>Flows between zones that no conduit allows: <b>%lld</b>. OT assets reaching the"
                " corporate network: %lld (initiating %lld, reached from it %lld); the internet:"

@@ -526,6 +526,9 @@ static int import_json(struct vuln_importer *im, const uint8_t *buf, size_t len,
     return rc;
 }
 
+static int import_data(struct vuln_importer *im, const uint8_t *buf, size_t len,
+                       const char *path);
+
 /* 0 ok (or skipped), -1 bad file (reported), -2 store failure */
 static int import_file(struct vuln_importer *im, const char *path)
 {
@@ -538,16 +541,23 @@ static int import_file(struct vuln_importer *im, const char *path)
         im->stats->bad++;
         return -1;
     }
+    int rc = import_data(im, buf, len, path);
+    free(buf);
+    return rc;
+}
+
+/* one file's bytes: detect the format, import it inside a savepoint */
+static int import_data(struct vuln_importer *im, const uint8_t *buf, size_t len, const char *path)
+{
+    char err[512] = "";
     size_t i = 0;
     while (i < len && (buf[i] == ' ' || buf[i] == '\n' || buf[i] == '\r' || buf[i] == '\t'))
         i++;
     if (i + 3 <= len && buf[i] == 0xef && buf[i + 1] == 0xbb && buf[i + 2] == 0xbf)
         i += 3;
     im->err[0] = '\0';
-    if (exec(im, "SAVEPOINT vuln_file")) {
-        free(buf);
+    if (exec(im, "SAVEPOINT vuln_file"))
         return -2;
-    }
     enum kind k = K_BAD;
     int rc;
     if (i < len && (buf[i] == '{' || buf[i] == '[')) {
@@ -562,7 +572,6 @@ static int import_file(struct vuln_importer *im, const char *path)
             rc = k == K_SKIP ? 0 : -1;
         }
     }
-    free(buf);
     if (rc == 0) {
         if (k == K_SKIP) {
             im->stats->skipped++;
@@ -664,6 +673,29 @@ int vuln_import(struct store *s, char *const *paths, size_t npaths, bool quiet,
         sqlite3_exec(im.db, "ROLLBACK", NULL, NULL, NULL);
     if (rc)
         snprintf(err, errlen, "%s", im.err);
+    importer_close(&im);
+    return rc;
+}
+
+int vuln_import_buffer(struct store *s, const uint8_t *buf, size_t len, const char *name,
+                       struct vuln_import_stats *st)
+{
+    struct vuln_importer im;
+    memset(&im, 0, sizeof im);
+    memset(st, 0, sizeof *st);
+    im.stats = st;
+    im.quiet = true;
+    int rc = importer_open(&im, store_db(s));
+    if (!rc)
+        rc = exec(&im, "BEGIN IMMEDIATE");
+    if (!rc) {
+        st->files++;
+        rc = import_data(&im, buf, len, name) == -2 ? -1 : 0;
+    }
+    if (!rc)
+        rc = exec(&im, "COMMIT");
+    else
+        sqlite3_exec(im.db, "ROLLBACK", NULL, NULL, NULL);
     importer_close(&im);
     return rc;
 }

@@ -133,6 +133,10 @@ struct vuln_importer; /* owns prepared statements; lives for one import run */
 int vuln_import(struct store *s, char *const *paths, size_t npaths, bool quiet,
                 struct vuln_import_stats *st, char *err, size_t errlen);
 
+/* one file's bytes (what a fuzzer or a network fetch hands over), as one import */
+int vuln_import_buffer(struct store *s, const uint8_t *buf, size_t len, const char *name,
+                       struct vuln_import_stats *st);
+
 /* per format: parse a loaded document and write it through the importer; 0, or -1 with the
  * reason in err (the file is then rolled back) */
 int vuln_csaf_import(struct vuln_importer *im, const json_t *doc, const char *path, char *err,

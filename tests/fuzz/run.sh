@@ -18,6 +18,13 @@ for target in "$build"/tests/fuzz/fuzz_*; do
   mkdir -p "$work/$name/corpus" "$work/$name/seeds"
   if [ "$d" = pcap ]; then
     for c in $caps; do cp "$c" "$work/$name/seeds/" 2>/dev/null || true; done
+  elif [ "$d" = vuln ]; then
+    # a few advisories of each kind (CSAF, NVD, KEV, EPSS), small ones first
+    vd="$top/../shared/vulndata"
+    for f in $(find "$vd" -type f \( -name "*.json" -o -name "*.csv" \) -size -64k 2>/dev/null |
+               sort | awk 'NR % 25 == 1' | head -60); do
+      cp "$f" "$work/$name/seeds/" 2>/dev/null || true
+    done
   else
     # shellcheck disable=SC2086
     "$build"/tests/fuzz/pcap2seeds "$d" "$work/$name/seeds" $caps >/dev/null || true
