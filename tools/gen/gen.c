@@ -330,3 +330,25 @@ void gen_arp(struct gen *g, const struct gen_host *src, const uint8_t target_ip[
     gb_bytes(&b, target_ip, 4);
     gen_l2(g, src, bcast, 0x0806, b.b, b.n);
 }
+
+void gb_tlv(struct gen_buf *out, uint8_t tag, const struct gen_buf *v)
+{
+    gb_u8(out, tag);
+    if (v->n < 128) {
+        gb_u8(out, (uint8_t)v->n);
+    } else if (v->n < 256) {
+        gb_u8(out, 0x81);
+        gb_u8(out, (uint8_t)v->n);
+    } else {
+        gb_u8(out, 0x82);
+        gb_be16(out, (uint16_t)v->n);
+    }
+    gb_bytes(out, v->b, v->n);
+}
+
+void gb_tlv_raw(struct gen_buf *out, uint8_t tag, const void *p, size_t n)
+{
+    struct gen_buf v = {{0}, 0};
+    gb_bytes(&v, p, n);
+    gb_tlv(out, tag, &v);
+}

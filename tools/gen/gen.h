@@ -67,6 +67,9 @@ void gb_bytes(struct gen_buf *b, const void *p, size_t n);
 void gb_str(struct gen_buf *b, const char *s); /* without NUL */
 void gb_pad(struct gen_buf *b, uint8_t v, size_t n);
 void gb_put_be16(struct gen_buf *b, size_t at, uint16_t v); /* patch a length field */
+/* ASN.1 BER/DER (X.690 §8.1): tag, definite length (short, 0x81 or 0x82 form), value */
+void gb_tlv(struct gen_buf *out, uint8_t tag, const struct gen_buf *v);
+void gb_tlv_raw(struct gen_buf *out, uint8_t tag, const void *p, size_t n);
 void gb_put_le16(struct gen_buf *b, size_t at, uint16_t v);
 
 /* Protocol scenarios: each writes one realistic session between cli and srv (or from src for

@@ -59,41 +59,21 @@ static void rnd(struct gen *g, struct gen_buf *b, size_t n)
 }
 
 /* ---- ASN.1 for SPNEGO (RFC 4178) ---- */
-static void der(struct gen_buf *out, uint8_t tag, const struct gen_buf *v)
-{
-    gb_u8(out, tag);
-    if (v->n < 128) {
-        gb_u8(out, (uint8_t)v->n);
-    } else if (v->n < 256) {
-        gb_u8(out, 0x81);
-        gb_u8(out, (uint8_t)v->n);
-    } else {
-        gb_u8(out, 0x82);
-        gb_be16(out, (uint16_t)v->n);
-    }
-    gb_bytes(out, v->b, v->n);
-}
-static void der_raw(struct gen_buf *out, uint8_t tag, const void *p, size_t n)
-{
-    struct gen_buf v = {{0}, 0};
-    gb_bytes(&v, p, n);
-    der(out, tag, &v);
-}
 #define NTLMSSP_OID "\x2b\x06\x01\x04\x01\x82\x37\x02\x02\x0a"
 
 static void spnego_init(struct gen_buf *out, const struct gen_buf *token)
 {
     struct gen_buf mech = {{0}, 0}, seq = {{0}, 0}, tmp = {{0}, 0}, init = {{0}, 0}, app = {{0}, 0};
-    der_raw(&mech, 0x06, NTLMSSP_OID, 10);
-    der(&tmp, 0x30, &mech);
-    der(&seq, 0xa0, &tmp);
+    gb_tlv_raw(&mech, 0x06, NTLMSSP_OID, 10);
+    gb_tlv(&tmp, 0x30, &mech);
+    gb_tlv(&seq, 0xa0, &tmp);
     tmp.n = 0;
-    der(&tmp, 0x04, token);
-    der(&seq, 0xa2, &tmp);
-    der(&init, 0x30, &seq);
-    der_raw(&app, 0x06, "\x2b\x06\x01\x05\x05\x02", 6);
-    der(&app, 0xa0, &init);
-    der(out, 0x60, &app);
+    gb_tlv(&tmp, 0x04, token);
+    gb_tlv(&seq, 0xa2, &tmp);
+    gb_tlv(&init, 0x30, &seq);
+    gb_tlv_raw(&app, 0x06, "\x2b\x06\x01\x05\x05\x02", 6);
+    gb_tlv(&app, 0xa0, &init);
+    gb_tlv(out, 0x60, &app);
 }
 /* negState: 0 accept-completed, 1 accept-incomplete; token may be NULL */
 static void spnego_resp(struct gen_buf *out, int state, bool mech, const struct gen_buf *token)
@@ -101,21 +81,21 @@ static void spnego_resp(struct gen_buf *out, int state, bool mech, const struct 
     struct gen_buf seq = {{0}, 0}, tmp = {{0}, 0}, resp = {{0}, 0};
     if (state >= 0) {
         uint8_t st = (uint8_t)state;
-        der_raw(&tmp, 0x0a, &st, 1);
-        der(&seq, 0xa0, &tmp);
+        gb_tlv_raw(&tmp, 0x0a, &st, 1);
+        gb_tlv(&seq, 0xa0, &tmp);
     }
     if (mech) {
         tmp.n = 0;
-        der_raw(&tmp, 0x06, NTLMSSP_OID, 10);
-        der(&seq, 0xa1, &tmp);
+        gb_tlv_raw(&tmp, 0x06, NTLMSSP_OID, 10);
+        gb_tlv(&seq, 0xa1, &tmp);
     }
     if (token) {
         tmp.n = 0;
-        der(&tmp, 0x04, token);
-        der(&seq, 0xa2, &tmp);
+        gb_tlv(&tmp, 0x04, token);
+        gb_tlv(&seq, 0xa2, &tmp);
     }
-    der(&resp, 0x30, &seq);
-    der(out, 0xa1, &resp);
+    gb_tlv(&resp, 0x30, &seq);
+    gb_tlv(out, 0xa1, &resp);
 }
 
 /* ---- NTLMSSP (MS-NLMP §2.2.1) ---- */

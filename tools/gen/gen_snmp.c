@@ -62,26 +62,6 @@ static const struct snmp_agent snmp_agents[] = {
 };
 
 /* ---- BER (X.690 §8.1) ---- */
-static void tlv(struct gen_buf *out, uint8_t tag, const struct gen_buf *v)
-{
-    gb_u8(out, tag);
-    if (v->n < 128) {
-        gb_u8(out, (uint8_t)v->n);
-    } else if (v->n < 256) {
-        gb_u8(out, 0x81);
-        gb_u8(out, (uint8_t)v->n);
-    } else {
-        gb_u8(out, 0x82);
-        gb_be16(out, (uint16_t)v->n);
-    }
-    gb_bytes(out, v->b, v->n);
-}
-static void raw(struct gen_buf *out, uint8_t tag, const void *p, size_t n)
-{
-    struct gen_buf v = {{0}, 0};
-    gb_bytes(&v, p, n);
-    tlv(out, tag, &v);
-}
 static void integer_tag(struct gen_buf *out, uint8_t tag, uint32_t x, bool is_unsigned)
 {
     uint8_t b[5];
@@ -96,7 +76,7 @@ static void integer_tag(struct gen_buf *out, uint8_t tag, uint32_t x, bool is_un
     if (x >= 0x80)
         b[n++] = (uint8_t)(x >> 8);
     b[n++] = (uint8_t)x;
-    raw(out, tag, b, n);
+    gb_tlv_raw(out, tag, b, n);
 }
 static void integer(struct gen_buf *out, uint32_t x)
 {
@@ -124,7 +104,7 @@ static void oid(struct gen_buf *out, const char *text)
         while (k--)
             gb_u8(&v, (uint8_t)(tmp[k] | (k ? 0x80 : 0)));
     }
-    tlv(out, 0x06, &v);
+    gb_tlv(out, 0x06, &v);
 }
 
 /* varbinds: names, and values as ready-made elements (NULL for a request) */
@@ -143,7 +123,7 @@ static void varbind_list(struct gen_buf *out, const struct vb *v, int n)
         oid(&one, v[i].name);
         switch (v[i].kind) {
         case 's':
-            raw(&one, 0x04, v[i].s, strlen(v[i].s));
+            gb_tlv_raw(&one, 0x04, v[i].s, strlen(v[i].s));
             break;
         case 'o':
             oid(&one, v[i].s);
@@ -155,12 +135,12 @@ static void varbind_list(struct gen_buf *out, const struct vb *v, int n)
             integer_tag(&one, 0x43, v[i].u, true); /* TimeTicks [APPLICATION 3] */
             break;
         default:
-            raw(&one, 0x05, "", 0);
+            gb_tlv_raw(&one, 0x05, "", 0);
             break;
         }
-        tlv(&list, 0x30, &one);
+        gb_tlv(&list, 0x30, &one);
     }
-    tlv(out, 0x30, &list);
+    gb_tlv(out, 0x30, &list);
 }
 
 static void pdu(struct gen_buf *out, uint8_t type, uint32_t id, uint32_t err, uint32_t idx,
@@ -171,7 +151,7 @@ static void pdu(struct gen_buf *out, uint8_t type, uint32_t id, uint32_t err, ui
     integer(&p, err);
     integer(&p, idx);
     varbind_list(&p, v, n);
-    tlv(out, type, &p);
+    gb_tlv(out, type, &p);
 }
 
 /* v1/v2c message (RFC 3416 §3, RFC 1157 §4) */
@@ -180,9 +160,9 @@ static void community_msg(struct gen_buf *out, const struct snmp_agent *a, const
     struct gen_buf m = {{0}, 0};
     out->n = 0;
     integer(&m, (uint32_t)a->version);
-    raw(&m, 0x04, a->community, strlen(a->community));
+    gb_tlv_raw(&m, 0x04, a->community, strlen(a->community));
     gb_bytes(&m, p->b, p->n);
-    tlv(out, 0x30, &m);
+    gb_tlv(out, 0x30, &m);
 }
 
 /* v3 message (RFC 3412 §6) with USM parameters (RFC 3414 §2.4); for authPriv the scoped PDU is
@@ -193,36 +173,36 @@ static void v3_msg(struct gen *g, struct gen_buf *out, const struct snmp_agent *
     struct gen_buf m = {{0}, 0}, glob = {{0}, 0}, usm = {{0}, 0}, sp = {{0}, 0}, sc = {{0}, 0};
     integer(&glob, msgid);
     integer(&glob, 1472);
-    raw(&glob, 0x04, &flags, 1);
+    gb_tlv_raw(&glob, 0x04, &flags, 1);
     integer(&glob, 3);
-    raw(&usm, 0x04, a->engine_id, with_engine ? sizeof a->engine_id : 0);
+    gb_tlv_raw(&usm, 0x04, a->engine_id, with_engine ? sizeof a->engine_id : 0);
     integer(&usm, with_engine ? 7 : 0);
     integer(&usm, with_engine ? 86400 + msgid : 0);
-    raw(&usm, 0x04, user, strlen(user));
+    gb_tlv_raw(&usm, 0x04, user, strlen(user));
     uint8_t auth[12], salt[8];
     for (size_t i = 0; i < sizeof auth; i++)
         auth[i] = (uint8_t)gen_rand(g);
     for (size_t i = 0; i < sizeof salt; i++)
         salt[i] = (uint8_t)gen_rand(g);
-    raw(&usm, 0x04, auth, flags & 1 ? sizeof auth : 0);
-    raw(&usm, 0x04, salt, flags & 2 ? sizeof salt : 0);
-    tlv(&sp, 0x30, &usm);
-    raw(&sc, 0x04, a->engine_id, with_engine ? sizeof a->engine_id : 0);
-    raw(&sc, 0x04, "", 0);
+    gb_tlv_raw(&usm, 0x04, auth, flags & 1 ? sizeof auth : 0);
+    gb_tlv_raw(&usm, 0x04, salt, flags & 2 ? sizeof salt : 0);
+    gb_tlv(&sp, 0x30, &usm);
+    gb_tlv_raw(&sc, 0x04, a->engine_id, with_engine ? sizeof a->engine_id : 0);
+    gb_tlv_raw(&sc, 0x04, "", 0);
     gb_bytes(&sc, p->b, p->n);
     integer(&m, 3);
-    tlv(&m, 0x30, &glob);
-    tlv(&m, 0x04, &sp);
+    gb_tlv(&m, 0x30, &glob);
+    gb_tlv(&m, 0x04, &sp);
     if (flags & 2) {
         struct gen_buf enc = {{0}, 0};
         for (size_t i = 0; i < sc.n + 2; i++)
             gb_u8(&enc, (uint8_t)gen_rand(g));
-        tlv(&m, 0x04, &enc);
+        gb_tlv(&m, 0x04, &enc);
     } else {
-        tlv(&m, 0x30, &sc);
+        gb_tlv(&m, 0x30, &sc);
     }
     out->n = 0;
-    tlv(out, 0x30, &m);
+    gb_tlv(out, 0x30, &m);
 }
 
 struct snmp_session {

@@ -49,40 +49,20 @@ static void be24(struct gen_buf *b, uint32_t v)
 }
 
 /* ---- DER ---- */
-static void tlv(struct gen_buf *out, uint8_t tag, const struct gen_buf *v)
-{
-    gb_u8(out, tag);
-    if (v->n < 128) {
-        gb_u8(out, (uint8_t)v->n);
-    } else if (v->n < 256) {
-        gb_u8(out, 0x81);
-        gb_u8(out, (uint8_t)v->n);
-    } else {
-        gb_u8(out, 0x82);
-        gb_be16(out, (uint16_t)v->n);
-    }
-    gb_bytes(out, v->b, v->n);
-}
-static void raw(struct gen_buf *out, uint8_t tag, const void *p, size_t n)
-{
-    struct gen_buf v = {{0}, 0};
-    gb_bytes(&v, p, n);
-    tlv(out, tag, &v);
-}
 static void alg(struct gen_buf *out, const char *oid, size_t n)
 {
     struct gen_buf a = {{0}, 0};
-    raw(&a, 0x06, oid, n);
-    raw(&a, 0x05, "", 0);
-    tlv(out, 0x30, &a);
+    gb_tlv_raw(&a, 0x06, oid, n);
+    gb_tlv_raw(&a, 0x05, "", 0);
+    gb_tlv(out, 0x30, &a);
 }
 static void rdn(struct gen_buf *name, const char *oid3, uint8_t stag, const char *s)
 {
     struct gen_buf atv = {{0}, 0}, set = {{0}, 0};
-    raw(&atv, 0x06, oid3, 3);
-    raw(&atv, stag, s, strlen(s));
-    tlv(&set, 0x30, &atv);
-    tlv(name, 0x31, &set);
+    gb_tlv_raw(&atv, 0x06, oid3, 3);
+    gb_tlv_raw(&atv, stag, s, strlen(s));
+    gb_tlv(&set, 0x30, &atv);
+    gb_tlv(name, 0x31, &set);
 }
 static void dn(struct gen_buf *out, const char *cn, const char *o)
 {
@@ -90,7 +70,7 @@ static void dn(struct gen_buf *out, const char *cn, const char *o)
     rdn(&n, "\x55\x04\x06", 0x13, "DE");
     rdn(&n, "\x55\x04\x0a", 0x0c, o);
     rdn(&n, "\x55\x04\x03", 0x0c, cn);
-    tlv(out, 0x30, &n);
+    gb_tlv(out, 0x30, &n);
 }
 
 #define SHA256_RSA "\x2a\x86\x48\x86\xf7\x0d\x01\x01\x0b"
@@ -101,35 +81,35 @@ static void certificate(struct gen *g, struct gen_buf *out, const struct tls_pro
 {
     struct gen_buf tbs = {{0}, 0}, v = {{0}, 0}, val = {{0}, 0}, spki = {{0}, 0}, rsa = {{0}, 0},
                    bits = {{0}, 0}, cert = {{0}, 0}, mod = {{0}, 0}, sig = {{0}, 0};
-    raw(&v, 0x02, "\x02", 1);
-    tlv(&tbs, 0xa0, &v);
+    gb_tlv_raw(&v, 0x02, "\x02", 1);
+    gb_tlv(&tbs, 0xa0, &v);
     uint8_t serial[8];
     for (int i = 0; i < 8; i++)
         serial[i] = (uint8_t)gen_rand(g);
     serial[0] &= 0x7f;
-    raw(&tbs, 0x02, serial, sizeof serial);
+    gb_tlv_raw(&tbs, 0x02, serial, sizeof serial);
     alg(&tbs, SHA256_RSA, 9);
     dn(&tbs, p->issuer_cn, p->issuer_o);
-    raw(&val, 0x17, p->not_before, strlen(p->not_before));
-    raw(&val, 0x17, p->not_after, strlen(p->not_after));
-    tlv(&tbs, 0x30, &val);
+    gb_tlv_raw(&val, 0x17, p->not_before, strlen(p->not_before));
+    gb_tlv_raw(&val, 0x17, p->not_after, strlen(p->not_after));
+    gb_tlv(&tbs, 0x30, &val);
     dn(&tbs, p->subject_cn, p->subject_o);
     alg(&spki, RSA_ENC, 9);
     gb_u8(&mod, 0x00);
     gb_u8(&mod, 0xc1);
     rnd(g, &mod, 255);
-    tlv(&rsa, 0x02, &mod);
-    raw(&rsa, 0x02, "\x01\x00\x01", 3);
+    gb_tlv(&rsa, 0x02, &mod);
+    gb_tlv_raw(&rsa, 0x02, "\x01\x00\x01", 3);
     gb_u8(&bits, 0);
-    tlv(&bits, 0x30, &rsa);
-    tlv(&spki, 0x03, &bits);
-    tlv(&tbs, 0x30, &spki);
-    tlv(&cert, 0x30, &tbs);
+    gb_tlv(&bits, 0x30, &rsa);
+    gb_tlv(&spki, 0x03, &bits);
+    gb_tlv(&tbs, 0x30, &spki);
+    gb_tlv(&cert, 0x30, &tbs);
     alg(&cert, SHA256_RSA, 9);
     gb_u8(&sig, 0);
     rnd(g, &sig, 256);
-    tlv(&cert, 0x03, &sig);
-    tlv(out, 0x30, &cert);
+    gb_tlv(&cert, 0x03, &sig);
+    gb_tlv(out, 0x30, &cert);
 }
 
 /* ---- handshake ---- */
