@@ -242,6 +242,28 @@ static void send_msg(struct smb_conn *c, int dir, const struct gen_buf *smb)
     gen_advance(c->g, dir ? 1000000 : 3000000);
 }
 
+/* SMB2_PREAUTH_INTEGRITY_CAPABILITIES (SHA-512, a 32-byte salt) and
+ * SMB2_ENCRYPTION_CAPABILITIES with the given ciphers (MS-SMB2 §2.2.3.1) */
+static void negotiate_contexts(struct smb_conn *c, struct gen_buf *b, const uint16_t *ciphers,
+                               size_t n)
+{
+    gb_le16(b, 1);
+    gb_le16(b, 38);
+    gb_le32(b, 0);
+    gb_le16(b, 1);
+    gb_le16(b, 32);
+    gb_le16(b, 1);
+    rnd(c->g, b, 32);
+    while (b->n % 8)
+        gb_u8(b, 0);
+    gb_le16(b, 2);
+    gb_le16(b, (uint16_t)(2 + 2 * n));
+    gb_le32(b, 0);
+    gb_le16(b, (uint16_t)n);
+    for (size_t i = 0; i < n; i++)
+        gb_le16(b, ciphers[i]);
+}
+
 static void smb2_negotiate(struct smb_conn *c)
 {
     const struct smb_case *k = c->k;
@@ -263,22 +285,8 @@ static void smb2_negotiate(struct smb_conn *c)
     while (b.n % 8)
         gb_u8(&b, 0);
     b.b[ctx_at] = (uint8_t)b.n;
-    /* SMB2_PREAUTH_INTEGRITY_CAPABILITIES and SMB2_ENCRYPTION_CAPABILITIES (§2.2.3.1) */
-    gb_le16(&b, 1);
-    gb_le16(&b, 38);
-    gb_le32(&b, 0);
-    gb_le16(&b, 1);
-    gb_le16(&b, 32);
-    gb_le16(&b, 1);
-    rnd(c->g, &b, 32);
-    while (b.n % 8)
-        gb_u8(&b, 0);
-    gb_le16(&b, 2);
-    gb_le16(&b, 6);
-    gb_le32(&b, 0);
-    gb_le16(&b, 2);
-    gb_le16(&b, 2);
-    gb_le16(&b, 1);
+    static const uint16_t offered[] = {2, 1}; /* AES-128-GCM, AES-128-CCM */
+    negotiate_contexts(c, &b, offered, 2);
     send_msg(c, 0, &b);
 
     b.n = 0;
@@ -305,20 +313,8 @@ static void smb2_negotiate(struct smb_conn *c)
         while (b.n % 8)
             gb_u8(&b, 0);
         gb_put_le16(&b, nco, (uint16_t)b.n);
-        gb_le16(&b, 1);
-        gb_le16(&b, 38);
-        gb_le32(&b, 0);
-        gb_le16(&b, 1);
-        gb_le16(&b, 32);
-        gb_le16(&b, 1);
-        rnd(c->g, &b, 32);
-        while (b.n % 8)
-            gb_u8(&b, 0);
-        gb_le16(&b, 2);
-        gb_le16(&b, 4);
-        gb_le32(&b, 0);
-        gb_le16(&b, 1);
-        gb_le16(&b, 2);
+        static const uint16_t chosen[] = {2};
+        negotiate_contexts(c, &b, chosen, 1);
     }
     send_msg(c, 1, &b);
     c->mid++;
