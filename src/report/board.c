@@ -260,9 +260,14 @@ static json_t *vuln_risks(const json_t *vx)
         const char *fw = json_string_value(json_object_get(a, "firmware"));
         if (!product)
             product = json_string_value(json_object_get(a, "order_number"));
+        const char *who = json_string_value(json_object_get(a, "name"));
+        if (!who)
+            who = json_string_value(json_object_get(a, "ip"));
+        if (!who)
+            who = json_string_value(json_object_get(a, "asset"));
         snprintf(buf, sizeof buf, "%s %s (%s%s%s, firmware %s) runs firmware with %lld known"
                  " vulnerabilities in %lld advisories, highest CVSS %.1f%s", role ? role : "asset",
-                 json_string_value(json_object_get(a, "asset")), vendor ? vendor : "",
+                 who, vendor ? vendor : "",
                  vendor ? " " : "", product ? product : "", fw ? fw : "unknown",
                  (long long)json_integer_value(json_object_get(a, "cves")),
                  (long long)json_integer_value(json_object_get(a, "advisories")),

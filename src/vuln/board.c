@@ -62,9 +62,9 @@ static json_t *action_for(const json_t *matches)
                  " network access to the device.", json_string_value(json_object_get(fixed,
                                                                                      "fixed_in")),
                  json_string_value(json_object_get(fixed, "advisory")));
-    else if (worst && json_is_string(json_object_get(worst, "remediation")))
-        snprintf(buf, sizeof buf, "%.240s (%s)",
-                 json_string_value(json_object_get(worst, "remediation")),
+    else if (worst)
+        snprintf(buf, sizeof buf, "No fixed firmware is named: apply the mitigations of %s"
+                 " and restrict network access to the device.",
                  json_string_value(json_object_get(worst, "advisory")));
     else
         snprintf(buf, sizeof buf, "No fixed version published: apply the vendor's mitigations"
@@ -76,15 +76,17 @@ static json_t *ot_assets(sqlite3 *db)
 {
     json_t *m = json_object();
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT id, role, criticality, name FROM assets WHERE role IN "
+    if (sqlite3_prepare_v2(db, "SELECT id, role, criticality, name, (SELECT min(ip) FROM asset_ips"
+                           " WHERE asset_id=assets.id AND ip NOT LIKE '%:%') FROM assets WHERE role IN "
                            OT_ROLES, -1, &st, NULL) != SQLITE_OK)
         return m;
     while (sqlite3_step(st) == SQLITE_ROW) {
         const char *name = (const char *)sqlite3_column_text(st, 3);
         json_object_set_new(m, (const char *)sqlite3_column_text(st, 0),
-                            json_pack("{s:s?, s:s?, s:s?}", "role",
+                            json_pack("{s:s?, s:s?, s:s?, s:s?}", "role",
                                       (const char *)sqlite3_column_text(st, 1), "criticality",
-                                      (const char *)sqlite3_column_text(st, 2), "name", name));
+                                      (const char *)sqlite3_column_text(st, 2), "name", name,
+                                      "ip", (const char *)sqlite3_column_text(st, 4)));
     }
     sqlite3_finalize(st);
     return m;
@@ -138,6 +140,7 @@ json_t *vuln_board_summary(struct store *s)
         json_t *t = json_object();
         json_object_set_new(t, "asset", json_string(id));
         json_object_set(t, "name", json_object_get(info, "name"));
+        json_object_set(t, "ip", json_object_get(info, "ip"));
         json_object_set(t, "role", json_object_get(info, "role"));
         json_object_set(t, "criticality", json_object_get(info, "criticality"));
         json_object_set(t, "vendor", json_object_get(e, "vendor"));
