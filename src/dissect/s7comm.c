@@ -1,6 +1,6 @@
 /* s7comm.c - ISO-on-TCP (RFC 1006 TPKT, ISO 8073 COTP) on tcp/102 and what it carries:
  * Siemens S7comm (protocol id 0x32), S7comm-plus (0x72, S7-1200/1500, parsed in
- * s7comm_plus.c) and, told apart by the ISO 8327 session header, IEC 61850 MMS.  S7comm yields
+ * s7comm_plus.c) and, told apart by the ISO 8327 session header, MMS (mms.c).  S7comm yields
  * the richest identity on the plant floor: SZL 0x0011 (order number, hardware, firmware) and
  * 0x001C (PLC and module names, serial number, vendor), also when an answer is segmented over
  * several userdata PDUs; and the operations that matter most: PLC stop/start, block
@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "dissect/dissect.h"
+#include "dissect/mms.h"
 #include "dissect/s7comm_plus.h"
 #include "util/str.h"
 
@@ -49,12 +50,18 @@ struct szl_cont {
 };
 
 struct s7_state {
-    struct s7_pending pending[S7_PENDING];
     uint8_t next;
     bool role_done;
     bool frag[2]; /* per direction: a TSDU began in a DT without EOT; its rest is skipped */
-    struct szl_cont szl;
-    struct s7p_state plus;
+    bool mms;     /* the connection carries MMS: the union holds mms, not the S7 context */
+    union {
+        struct {
+            struct s7_pending pending[S7_PENDING];
+            struct szl_cont szl;
+            struct s7p_state plus;
+        };
+        struct mms_state mms_state;
+    };
 };
 _Static_assert(sizeof(struct s7_state) <= DISSECT_STATE_MAX, "s7comm state too large");
 
@@ -581,7 +588,8 @@ static void cotp_connect(struct pctx *c, struct rd *cotp)
 static bool looks_like_session(const struct rd *r)
 {
     uint8_t si = rd_peek_u8(r, 0);
-    return si == 0x0d || si == 0x0e || si == 0x01 || si == 0x19 || si == 0x0a;
+    return si == 0x0d || si == 0x0e || si == 0x01 || si == 0x19 || si == 0x0a || si == 0x09 ||
+           si == 0x0c;
 }
 
 static void parse(struct pctx *c, void *state, int dir, struct rd *pdu)
@@ -615,12 +623,19 @@ static void parse(struct pctx *c, void *state, int dir, struct rd *pdu)
         return;
     s->frag[dir & 1] = !eot;
     uint8_t id = rd_peek_u8(pdu, 0);
+    bool mms = id != S7_ID && id != S7P_ID && looks_like_session(pdu);
+    if ((id == S7_ID || id == S7P_ID || mms) && s->mms != mms) { /* S7 and MMS share the union */
+        memset(&s->mms_state, 0, sizeof *s - offsetof(struct s7_state, mms_state));
+        s->mms = mms;
+    }
     if (id == S7_ID && eot)
         s7comm(c, s, dir, pdu);
     else if (id == S7P_ID)
         s7p_parse(c, &s->plus, dir, pdu, !eot);
-    else if (looks_like_session(pdu))
+    else if (mms) {
         emit_set_protocol(c, PROTO_MMS);
+        mms_parse(c, &s->mms_state, dir, pdu, !eot);
+    }
 }
 
 /* bytes were lost: whatever was being continued is gone */
@@ -630,7 +645,9 @@ static void gap(void *state, int dir)
     if (!s)
         return;
     s->frag[dir & 1] = false;
-    if (dir == 1)
+    if (s->mms)
+        mms_gap(&s->mms_state, dir);
+    else if (dir == 1)
         memset(&s->szl, 0, sizeof s->szl);
 }
 

@@ -19,7 +19,7 @@ SRC = os.environ.get('OTSCOPE_SRCDIR', os.path.join(os.path.dirname(__file__), '
 CORPUS = os.path.join(SRC, '..', 'shared', 'corpus')
 THRESHOLD = 0.95
 # protocols otscope dissects (truth names), and which identity fields belong to which protocol
-DISSECTED = {'modbus', 's7comm', 's7comm-plus', 'enip', 'cip', 'profinet-dcp', 'profinet-rt',
+DISSECTED = {'modbus', 's7comm', 's7comm-plus', 'mms', 'enip', 'cip', 'profinet-dcp', 'profinet-rt',
              'bacnet', 'opcua', 'dnp3', 'iec104', 'mqtt'}
 TSHARK_PREFIX = {'s7comm.': 's7comm', 'pn_dcp.': 'profinet-dcp', 'bacapp.': 'bacnet',
                  'opcua.': 'opcua', 'modbus.': 'modbus', 'mqtt.': 'mqtt', 'enip.': 'enip',

@@ -38,7 +38,8 @@ telnet:--scenario telnet
 ftp:--scenario ftp
 vnc:--scenario vnc
 rdp:--scenario rdp
-smb:--scenario smb"
+smb:--scenario smb
+mms:--scenario mms"
 pass=0
 fail=0
 normalise() { # db -> normalised JSON on stdout

@@ -279,7 +279,8 @@ static void str_fmt_matches_snprintf(void **st)
     SAME("%d %i %d %d", 0, -1, INT32_MIN, INT32_MAX);
     SAME("%u %u %x %X %08x %-6u|", 0u, UINT32_MAX, 0xbeefu, 0xbeefu, 0x1fu, 42u);
     SAME("%02x:%02x:%02x", 0u, 0xabu, 7u);
-    SAME("%hhu %hhd %hu %hd", 300, 200, 70000, 40000);
+    SAME("%hhu %hhd %hu %hd", (unsigned char)44, (signed char)-56, (unsigned short)4464,
+         (short)-25536);
     SAME("%lu %ld %llu %lld", (unsigned long)UINT64_MAX, (long)INT64_MIN,
          (unsigned long long)UINT64_MAX, (long long)INT64_MIN);
     SAME("%zu %jd %ju", (size_t)123456789, (intmax_t)-5, (uintmax_t)5);
