@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "central/mirror.h"
 #include "cmd/cmd.h"
 
 #ifndef OTSCOPE_VERSION
@@ -30,6 +31,7 @@ static const struct command {
     {"vulns", cmd_vulns, "known vulnerabilities of every asset, KEV and highest CVSS first"},
     {"report", cmd_report, "reports: 'report board'"},
     {"serve", cmd_serve, "web console and read-only JSON API"},
+    {"sync", cmd_sync, "push a site's store to the central PostgreSQL store, resumably"},
     {"demo", cmd_demo, "analyze the bundled sample plant capture and write the board report"},
 };
 
@@ -42,7 +44,8 @@ static void help(FILE *f)
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\nEvery command that reads the inventory takes --db DB (default ./otscope.db or\n"
-               "$OTSCOPE_DB). 'otscope COMMAND --help' describes a command; 'man otscope' all.\n"
+               "$OTSCOPE_DB), a SQLite file or postgresql://... (the central store of all sites).\n"
+               "'otscope COMMAND --help' describes a command; 'man otscope' all.\n"
                "Exit status: 0 ok, 1 runtime failure, 2 usage error, 3 invalid input.\n");
 }
 
@@ -60,9 +63,15 @@ int main(int argc, char **argv)
         printf("otscope %s\n", OTSCOPE_VERSION);
         return EXIT_OK;
     }
-    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
-        if (!strcmp(argv[1], commands[i].name))
-            return commands[i].run(argc - 1, argv + 1);
+    /* postgresql:// passwords never reach a message or ps (central/pg.h) */
+    central_hide_passwords(argc, argv);
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) {
+        if (!strcmp(argv[1], commands[i].name)) {
+            int rc = commands[i].run(argc - 1, argv + 1);
+            /* the central store could not take what the command wrote */
+            return rc == EXIT_OK && central_failed() ? EXIT_RUNTIME : rc;
+        }
+    }
     fprintf(stderr, "otscope: '%s' is not a command. See 'otscope --help'.\n", argv[1]);
     return EXIT_USAGE;
 }

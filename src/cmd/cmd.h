@@ -34,6 +34,7 @@ int cmd_vuln(int argc, char **argv);
 int cmd_vulns(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_sync(int argc, char **argv);
 /* a text document (Markdown-ish) as an A4 PDF (report/pdf.c) */
 int pdf_render_text(const char *title, const char *text, const char *path);
 

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "central/pg.h"
 #include "cmd/cmd.h"
 #include "util/log.h"
 
@@ -51,7 +52,7 @@ const char *default_db(void)
 
 struct store *open_existing_store(const char *path)
 {
-    if (access(path, F_OK) != 0) {
+    if (!central_is_uri(path) && access(path, F_OK) != 0) {
         log_error("%s: no such database (run 'otscope analyze' first)", path);
         return NULL;
     }

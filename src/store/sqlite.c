@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "central/mirror.h"
 #include "inventory/classify.h"
 #include "inventory/oui.h"
 #include "store/schema.h"
@@ -85,6 +86,8 @@ static int migrate(struct store *s)
 
 struct store *store_open(const char *path, bool create, char *err, size_t errlen)
 {
+    if (central_is_uri(path)) /* postgresql://: all sites, materialised (central/mirror.h) */
+        return central_store_open(path, create, err, errlen);
     struct store *s = calloc(1, sizeof *s);
     if (!s) {
         snprintf(err, errlen, "out of memory");
@@ -111,9 +114,11 @@ void store_close(struct store *s)
 {
     if (!s)
         return;
+    void *central = central_store_closing(s); /* pushes a central store's changes back */
     if (s->db)
         sqlite3_close_v2(s->db);
     free(s);
+    central_store_closed(central);
 }
 
 /* ---- small statement helpers ---- */
