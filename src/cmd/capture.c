@@ -16,9 +16,10 @@ static const char usage[] =
     "is opened receive-only (otscope never transmits), then root is dropped to --user (default\n"
     "nobody; the database is handed to that user). N worker threads (default 1) share the flows\n"
     "by a symmetric hash of the address pair; the facts are stored every --flush seconds\n"
-    "(default 5), so a crash loses at most that. SIGINT/SIGTERM store everything and exit;\n"
-    "SIGHUP reloads --policy. --write-pcap keeps a rolling ring of raw-traffic files (each up\n"
-    "to --pcap-size MB, default 100, and --pcap-seconds, default 3600; --pcap-files, default 10)\n"
+    "(default 5), so a crash loses at most that. SIGINT/SIGTERM read what the kernel already\n"
+    "holds, store everything and exit (a second signal skips the read); SIGHUP reloads\n"
+    "--policy. --write-pcap keeps a rolling ring of raw-traffic files (each up to --pcap-size\n"
+    "MB, default 100, and --pcap-seconds, default 3600; --pcap-files, default 10)\n"
     "for forensics. The summary reports kernel and internal drops.\n";
 
 int cmd_capture(int argc, char **argv)
