@@ -603,17 +603,21 @@ static void bn_device_property(struct bn_msg *m, uint32_t objid, uint64_t prop, 
 
 /* ---- confirmed services (Clause 15-17) ---- */
 
-/* ReadProperty-Request / -ACK: [0] objid [1] property [2] index opt, ack: [3] { value } */
+/* ReadProperty-Request / -ACK: [0] objid [1] property [2] index opt, ack: [3] { value };
+ * target (NULL for an ack) gets "analog-input:3 present-value" */
 static bool bn_obj_prop(struct rd *r, uint32_t *objid, uint64_t *prop, char *target, size_t n)
 {
     uint64_t o = 0, idx;
     if (!bn_ctx_uint(r, 0, &o) || !bn_ctx_uint(r, 1, prop))
         return false;
     *objid = (uint32_t)o;
+    bool indexed = bn_ctx_uint(r, 2, &idx);
+    if (!target)
+        return true; /* an ack names nothing: the request was the operation */
     char ot[64], pt[48];
     bn_object_text(ot, sizeof ot, *objid);
     bn_property_text(pt, sizeof pt, *prop);
-    if (bn_ctx_uint(r, 2, &idx))
+    if (indexed)
         str_fmt(target, n, "%s %s[%llu]", ot, pt, (unsigned long long)idx);
     else
         str_fmt(target, n, "%s %s", ot, pt);
@@ -633,8 +637,7 @@ static void bn_read_property_ack(struct bn_msg *m, struct rd *r)
 {
     uint32_t objid;
     uint64_t prop;
-    char target[128];
-    if (!bn_obj_prop(r, &objid, &prop, target, sizeof target) || !bn_is_open(r, 3))
+    if (!bn_obj_prop(r, &objid, &prop, NULL, 0) || !bn_is_open(r, 3))
         return;
     if (objid >> 22 == BN_OBJ_DEVICE && m->identity_ok) {
         char src[128];

@@ -261,25 +261,36 @@ static bool ua_nodeid(struct rd *r, char *dst, size_t n, uint32_t *num, bool exp
         break;
     case 3:
         ns = rd_le16(r);
-        ua_string(r, idtext, sizeof idtext);
+        if (dst)
+            ua_string(r, idtext, sizeof idtext);
+        else
+            ua_skip_string(r);
         break;
     case 4:
         ns = rd_le16(r);
-        ua_guid_text(r, idtext, sizeof idtext);
+        if (dst)
+            ua_guid_text(r, idtext, sizeof idtext);
+        else
+            rd_skip(r, 16);
         break;
     case 5: {
         ns = rd_le16(r);
         uint32_t len = ua_len(r);
         rd_skip(r, len);
-        str_fmt(idtext, sizeof idtext, "(%u octets)", len);
+        if (dst) /* skipping (an authentication token) formats nothing */
+            str_fmt(idtext, sizeof idtext, "(%u octets)", len);
         break;
     }
     default:
         rd_fail(r);
         break;
     }
-    if (expanded && (enc & 0x80))
-        ua_string(r, nsu, sizeof nsu);
+    if (expanded && (enc & 0x80)) {
+        if (dst)
+            ua_string(r, nsu, sizeof nsu);
+        else
+            ua_skip_string(r);
+    }
     if (expanded && (enc & 0x40))
         rd_le32(r); /* server index */
     if (num)

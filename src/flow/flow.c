@@ -122,9 +122,22 @@ static uint32_t key_hash(const struct flow_key *k)
     return (uint32_t)mix64(h);
 }
 
+/* memcmp order of the 16 address bytes, as two big-endian words (no library call per packet) */
 static int ip_cmp(const struct ipaddr *a, const struct ipaddr *b)
 {
-    return memcmp(a->b, b->b, 16);
+    uint64_t x[2], y[2];
+    memcpy(x, a->b, 16);
+    memcpy(y, b->b, 16);
+    for (int i = 0; i < 2; i++) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        uint64_t u = __builtin_bswap64(x[i]), v = __builtin_bswap64(y[i]);
+#else
+        uint64_t u = x[i], v = y[i];
+#endif
+        if (u != v)
+            return u < v ? -1 : 1;
+    }
+    return 0;
 }
 
 /* normalise: side a is the smaller (ip, port); returns the side the packet's source is on */
