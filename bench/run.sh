@@ -5,7 +5,8 @@
 #   - the floor: a bare libpcap read loop on the same file (bench/pcapfloor.c);
 #   - nDPI's ndpiReader on the same file, when installed (Debian libndpi-bin);
 #   - time linearity (1M vs 2M packets) and peak memory with one million concurrent flows.
-#   - live capture (bench/capture.sh): tcpreplay --topspeed over a veth pair, 1 and 2 threads.
+#   - live capture (bench/capture.sh): tcpreplay --topspeed over a veth pair, 1 and 2 threads;
+#   - advisory import and matching (bench/vuln.sh): all CISA ICS CSAF files, 10,000 assets.
 # Prints a table and rewrites the "latest run" section of bench/RESULTS.md.
 set -euo pipefail
 build=${1:-build}
@@ -96,6 +97,9 @@ row() { printf "| %-34s | %12s | %9s | %10s | %8s |\n" "$@"; }
 # live capture over a veth pair (bench/capture.sh; needs root and tcpreplay, else says why)
 "$top/bench/capture.sh" "$build" >> "$out/latest.md" ||
   echo "- live capture: bench/capture.sh failed (see above)" >> "$out/latest.md"
+# advisory import and matching (bench/vuln.sh; needs ../shared/vulndata)
+{ echo; "$top/bench/vuln.sh" "$build"; } >> "$out/latest.md" ||
+  echo "- vulnerability benchmark: bench/vuln.sh failed (see above)" >> "$out/latest.md"
 cat "$out/latest.md"
 # keep older runs below the newest
 res="$top/bench/RESULTS.md"

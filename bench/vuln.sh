@@ -7,7 +7,8 @@
 #     adapters, Modicon CPUs, assets known only by MAC vendor, IT hosts without identity), once
 #     as a plant has them (many identical devices) and once with every asset distinct (firmware
 #     varied per asset, so the per-identity cache never hits).
-# Best of REPEAT runs (wall seconds).  Prints a table; nothing is written to the repository.
+# Best of REPEAT runs (wall seconds).  Prints a markdown section (bench/run.sh appends it to
+# bench/RESULTS.md); nothing else is written.
 set -euo pipefail
 build=${1:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -114,12 +115,17 @@ measure ':' "$bin" vuln lookup --db "$tmp/v.db" --vendor Siemens --product "CPU 
   --order-number "6ES7 315-2EH14-0AB0" --version V3.2.6 --format json
 t_lookup=$best
 
-echo "otscope vulnerability benchmark ($(date -u +%Y-%m-%d), $(nproc) CPUs, best of $REPEAT)"
-printf '%-58s %10s\n' "measurement" "seconds"
-printf '%-58s %10.2f\n' "vuln import, all $nfiles CISA ICS CSAF files, fresh db" "$t_import"
-printf '%-58s %10.2f\n' "vuln import again (idempotent, nothing new)" "$t_reimport"
-printf '%-58s %10.2f\n' "vulns, $ASSETS assets ($ids_plant distinct identities)" "$t_plant"
-printf '%-58s %10.2f\n' "vulns, $ASSETS assets (all $ids_distinct distinct)" "$t_distinct"
-printf '%-58s %10.3f\n' "vuln lookup, one query (S7-300 CPU 315-2 PN/DP)" "$t_lookup"
-echo "import: $summary"
-echo "vulns: $stats"
+echo "#### Vulnerability import and matching (bench/vuln.sh)"
+echo
+echo "Advisories: ../shared/vulndata ($nfiles CISA ICS CSAF files, CISA KEV, NVD, FIRST EPSS); wall seconds, best of $REPEAT."
+echo
+echo "| measurement | seconds |"
+echo "| --- | ---: |"
+printf '| %s | %.2f |\n' "vuln import, all $nfiles CISA ICS CSAF files, fresh db" "$t_import"
+printf '| %s | %.2f |\n' "vuln import again (idempotent, nothing new)" "$t_reimport"
+printf '| %s | %.2f |\n' "vulns, $ASSETS assets ($ids_plant distinct identities)" "$t_plant"
+printf '| %s | %.2f |\n' "vulns, $ASSETS assets (all $ids_distinct distinct)" "$t_distinct"
+printf '| %s | %.3f |\n' "vuln lookup, one query (S7-300 CPU 315-2 PN/DP)" "$t_lookup"
+echo
+echo "- import: $summary"
+echo "- vulns: $stats"
