@@ -140,6 +140,10 @@ struct pgc *pgc_connect(const char *uri, char *err, size_t errlen)
         return NULL;
     }
     central_redact(uri, p->where, sizeof p->where);
+    if (!pq_load(err, errlen)) {
+        free(p);
+        return NULL;
+    }
     /* the URI comes last so that what it says wins over these defaults */
     const char *kw[] = {"fallback_application_name", "connect_timeout", "client_encoding", "dbname",
                         NULL};

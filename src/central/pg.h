@@ -6,7 +6,7 @@
 #ifndef OTSCOPE_CENTRAL_PG_H
 #define OTSCOPE_CENTRAL_PG_H
 
-#include <libpq-fe.h>
+#include "central/pqapi.h" /* libpq, loaded on first use */
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>

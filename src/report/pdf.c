@@ -1,19 +1,30 @@
 /* pdf.c - the board report as an A4 PDF drawn with cairo and pango: vector text and charts,
  * page numbers, and the same content order as the HTML (page 1 for the board, then the
- * evidence).  Text is laid out by pango, so long names wrap instead of overflowing. */
-#include <cairo-pdf.h>
-#include <pango/pangocairo.h>
+ * evidence).  Text is laid out by pango, so long names wrap instead of overflowing.  cairo and
+ * pango are opened when the first PDF is drawn (report/pdfapi.h), not at every start. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cmd/cmd.h"
 #include "report/board.h"
+#include "report/pdfapi.h" /* cairo and pango, loaded on first use */
 
 #define PAGE_W 595.0 /* A4 in points */
 #define PAGE_H 842.0
 #define MARGIN 48.0
 #define BODY_W (PAGE_W - 2 * MARGIN)
+
+/* false (after saying why) when cairo and pango cannot be loaded */
+static bool ready(void)
+{
+    char why[512];
+    if (pdf_load(why, sizeof why))
+        return true;
+    fprintf(stderr, "otscope: PDF output %s\n", why);
+    return false;
+}
 
 struct pdf {
     cairo_surface_t *surf;
@@ -190,6 +201,8 @@ static void rows(struct pdf *p, const json_t *arr, const char *const *cols, cons
 
 int board_render_pdf(const json_t *b, const char *path)
 {
+    if (!ready())
+        return -1;
     struct pdf p = {0};
     p.surf = cairo_pdf_surface_create(path, PAGE_W, PAGE_H);
     if (cairo_surface_status(p.surf) != CAIRO_STATUS_SUCCESS)
@@ -295,6 +308,8 @@ int board_render_pdf(const json_t *b, const char *path)
 /* a plain text document: '# ' lines are headings, '## ' subheadings, the rest paragraphs */
 int pdf_render_text(const char *title, const char *body, const char *path)
 {
+    if (!ready())
+        return -1;
     struct pdf p = {0};
     p.surf = cairo_pdf_surface_create(path, PAGE_W, PAGE_H);
     if (cairo_surface_status(p.surf) != CAIRO_STATUS_SUCCESS)
