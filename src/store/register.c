@@ -459,7 +459,13 @@ static json_t *mismatches(sqlite3 *db)
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(
             db,
-            "SELECT r.asset_ref, m.asset_id, r.firmware, a.firmware, r.model, a.product,"
+            /* the hardware names a device gives itself: product names except an OPC UA
+               server's build info (which names the server software, "TwinCAT OPC UA Server"
+               on a CX5140), order number, model */
+            "SELECT r.asset_ref, m.asset_id, r.firmware, a.firmware, r.model,"
+            " (SELECT group_concat(x.value, '|') FROM attributes x JOIN endpoint_asset ea ON"
+            " ea.site=x.site AND ea.mac=x.mac AND ea.ip=x.ip WHERE ea.asset_id=a.id AND"
+            " x.field='product' AND x.source NOT LIKE 'opcua %'),"
             " a.order_number, (SELECT group_concat(x.value, '|') FROM attributes x JOIN"
             " endpoint_asset ea ON ea.site=x.site AND ea.mac=x.mac AND ea.ip=x.ip WHERE"
             " ea.asset_id=a.id AND x.field='model'), a.role, a.criticality FROM register r"
@@ -496,14 +502,15 @@ static json_t *mismatches(sqlite3 *db)
                     same |= strstr(b, a) != NULL || strstr(a, b) != NULL;
                 }
             }
-            if (any && !same)
+            if (any && !same) {
+                char shown[256]; /* the first name seen */
+                str_copy(shown, sizeof shown, seen[0] ? seen[0] : seen[1] ? seen[1] : seen[2]);
+                shown[strcspn(shown, "|")] = '\0';
                 json_array_append_new(
                     arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s?}", "asset_ref", ref,
                                    "asset", id, "field", "model", "registered", rm, "seen",
-                                   seen[0]   ? seen[0]
-                                   : seen[1] ? seen[1]
-                                             : seen[2],
-                                   "role", txt(st, 8), "criticality", txt(st, 9)));
+                                   shown, "role", txt(st, 8), "criticality", txt(st, 9)));
+            }
         }
     }
     sqlite3_finalize(st);
