@@ -6,7 +6,7 @@ goal=${1:-build}
 pkgs="gcc make meson ninja-build pkg-config libpcap-dev libsqlite3-dev libjansson-dev libyaml-dev libcairo2-dev libpango1.0-dev libmicrohttpd-dev libpq-dev fonts-dejavu-core ieee-data"
 case "$goal" in
   build) ;;
-  check) pkgs="$pkgs libcmocka-dev python3 clang libclang-rt-14-dev sqlite3 rsyslog tshark tcpdump iproute2 tcpreplay python3-pymodbus chromium poppler-utils postgresql" ;;
+  check) pkgs="$pkgs libcmocka-dev python3 clang libclang-rt-14-dev sqlite3 rsyslog tshark tcpdump iproute2 tcpreplay python3-pymodbus chromium poppler-utils postgresql curl" ;;
   bench) pkgs="$pkgs libndpi-bin time" ;;
   fuzz)  pkgs="$pkgs clang libclang-rt-14-dev" ;;
   *) echo "install-deps.sh: unknown goal $goal" >&2; exit 2 ;;

@@ -4,12 +4,15 @@
  * route is code, so there is no path to traverse. */
 #include <arpa/inet.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "central/pg.h"
 #include "store/store.h"
 #include "util/log.h"
 #include "web/static.h"
@@ -19,8 +22,9 @@
 
 struct ctx {
     const struct web_opts *o;
-    struct store *store;
+    struct store *store; /* swapped under lock when a central store is re-read */
     bool need_token;
+    pthread_mutex_t lock;
 };
 
 struct conn {
@@ -227,8 +231,10 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
     int status = 200;
     const char *ctype = "application/json";
     size_t len = 0;
+    pthread_mutex_lock(&x->lock);
     char *body = !strncmp(url, "/api/v1/", 8) ? web_api(x->store, &req, &status, &ctype, &len)
                                               : web_page(x->store, &req, &status, &ctype, &len);
+    pthread_mutex_unlock(&x->lock);
     if (!body)
         return error(c, status == 400 ? 400 : 404, status == 400 ? "bad request" : "not found");
     return respond(c, status, ctype, body, len, true, NULL, NULL);
@@ -274,7 +280,7 @@ int web_serve(const struct web_opts *o)
             return log_error("--listen: bad address %s (use an IP address)", h), 2;
         loopback = (ntohl(sin.sin_addr.s_addr) >> 24) == 127;
     }
-    struct ctx x = {o, NULL, !loopback || (o->token && *o->token)};
+    struct ctx x = {o, NULL, !loopback || (o->token && *o->token), PTHREAD_MUTEX_INITIALIZER};
     if (!loopback && (!o->token || strlen(o->token) < 16))
         return log_error("--listen %s is not loopback: a --token of 16+ characters (or"
                          " $OTSCOPE_TOKEN) is required", o->listen),
@@ -300,8 +306,31 @@ int web_serve(const struct web_opts *o)
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     signal(SIGPIPE, SIG_IGN);
-    while (!stop)
-        pause();
+    /* a central store is a snapshot (central/mirror.h): re-read it every refresh seconds, the
+       new one built while the old one keeps answering, then swapped in between requests */
+    int refresh = central_is_uri(o->db) ? o->refresh : 0;
+    time_t next = time(NULL) + refresh;
+    while (!stop) {
+        if (!refresh) {
+            pause();
+            continue;
+        }
+        sleep(1);
+        if (stop || time(NULL) < next)
+            continue;
+        struct store *fresh = store_open(o->db, false, err, sizeof err);
+        if (fresh) {
+            pthread_mutex_lock(&x.lock);
+            struct store *old = x.store;
+            x.store = fresh;
+            pthread_mutex_unlock(&x.lock);
+            store_close(old);
+        } else {
+            log_error("%s: re-reading the central store: %s (still serving the last one)", o->db,
+                      err);
+        }
+        next = time(NULL) + refresh;
+    }
     MHD_stop_daemon(d);
     store_close(x.store);
     return 0;

@@ -13,6 +13,8 @@ struct web_opts {
     const char *token;  /* required unless the address is loopback */
     int max_connections;
     bool quit_after_first_signal;
+    int refresh; /* seconds between re-reads of a postgresql:// store (0: never; a SQLite
+                    store is read live and needs none) */
 };
 
 int web_serve(const struct web_opts *o);

@@ -250,9 +250,27 @@ EOF
 "$bin" assets --db "$uri" | grep -q "^plant-a:" || bad "assets table lacks plant-a"
 "$bin" assets --db "$uri" | grep -q "^plant-b:" || bad "assets table lacks plant-b"
 
+# ---- the console over the central store, re-read every --refresh seconds ----
+wport=$((30000 + $$ % 20000))
+"$bin" serve --db "$uri" --listen "127.0.0.1:$wport" --refresh 1 2>"$tmp/serve.err" &
+spid=$!
+total() { curl -sf "http://127.0.0.1:$wport/api/v1/assets?limit=1" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])' 2>/dev/null; }
+before=""
+for _ in $(seq 50); do before=$(total) && [ -n "$before" ] && break; sleep 0.2; done
+[ "$before" = "$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["assets"]))' "$tmp/assets.json")" ] ||
+  bad "serve --db postgresql://: $before assets at start, want those of all sites"
+
 # ---- writing through the central store: another site ----
 xid=$(q "SELECT txid_current()")
 "$bin" analyze -q --db "$uri" --site plant-c "$c1" 2>"$tmp/err" || bad "analyze --db postgresql://: $(cat "$tmp/err")"
+# the running console shows plant-c after its next re-read
+"$bin" analyze -q --db "$tmp/c-count.db" --site plant-c "$c1" 2>/dev/null
+want=$((before + $(sqlite3 "$tmp/c-count.db" 'SELECT count(*) FROM assets')))
+now=""
+for _ in $(seq 40); do now=$(total); [ "$now" = "$want" ] && break; sleep 0.25; done
+[ "$now" = "$want" ] || bad "serve --refresh 1: $now assets after plant-c was written, want $want"
+kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null
 "$bin" analyze -q --db c.db --site plant-c "$c1" || bad "analyze plant-c locally"
 check_counts c.db plant-c "analyze --db postgresql://"
 n=$(rewritten "$xid" "$tables" "AND site<>'plant-c'")
