@@ -127,13 +127,27 @@ static void fmt_pad(struct fmt_out *w, char ch, int k)
         fmt_put(w, ch);
 }
 
-static void fmt_mem(struct fmt_out *w, const char *s, size_t k)
+static inline void fmt_mem(struct fmt_out *w, const char *s, size_t k)
 {
     if (w->o + 1 < w->n) {
-        size_t room = w->n - 1 - w->o;
-        memcpy(w->dst + w->o, s, k < room ? k : room);
+        size_t room = w->n - 1 - w->o, c = k < room ? k : room;
+        if (c <= 16) { /* the usual piece: cheaper than a library call */
+            for (size_t i = 0; i < c; i++)
+                w->dst[w->o + i] = s[i];
+        } else {
+            memcpy(w->dst + w->o, s, c);
+        }
     }
     w->o += k;
+}
+
+/* a NUL-terminated string: copied while it is measured */
+static inline void fmt_str(struct fmt_out *w, const char *s)
+{
+    while (*s && w->o + 1 < w->n)
+        w->dst[w->o++] = *s++;
+    if (*s)
+        w->o += strlen(s); /* cut: count the rest for the would-be length */
 }
 
 int str_vfmt(char *dst, size_t n, const char *fmt, va_list ap)
@@ -143,11 +157,7 @@ int str_vfmt(char *dst, size_t n, const char *fmt, va_list ap)
     struct fmt_out w = {dst, n, 0};
     for (const char *p = fmt; *p; p++) {
         if (*p != '%') {
-            const char *q = p;
-            while (*q && *q != '%')
-                q++;
-            fmt_mem(&w, p, (size_t)(q - p));
-            p = q - 1;
+            fmt_put(&w, *p);
             continue;
         }
         p++;
@@ -264,6 +274,10 @@ int str_vfmt(char *dst, size_t n, const char *fmt, va_list ap)
             s = va_arg(ap, const char *);
             if (!s)
                 goto fallback;
+            if (!width && prec < 0) {
+                fmt_str(&w, s);
+                continue;
+            }
             sl = prec >= 0 ? strnlen(s, (size_t)prec) : strlen(s);
             if (!left)
                 fmt_pad(&w, ' ', width - (int)sl);
