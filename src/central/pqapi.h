@@ -30,20 +30,20 @@ extern struct pq_api pq_api;
 bool pq_load(char *err, size_t errlen);
 
 #ifndef PQAPI_IMPL
-#define PQconnectdbParams pq_api.PQconnectdbParams
-#define PQstatus pq_api.PQstatus
-#define PQerrorMessage pq_api.PQerrorMessage
+#define PQconnectdbParams    pq_api.PQconnectdbParams
+#define PQstatus             pq_api.PQstatus
+#define PQerrorMessage       pq_api.PQerrorMessage
 #define PQsetNoticeProcessor pq_api.PQsetNoticeProcessor
-#define PQfinish pq_api.PQfinish
-#define PQexec pq_api.PQexec
-#define PQexecParams pq_api.PQexecParams
-#define PQresultStatus pq_api.PQresultStatus
-#define PQresultErrorField pq_api.PQresultErrorField
-#define PQntuples pq_api.PQntuples
-#define PQgetvalue pq_api.PQgetvalue
-#define PQgetisnull pq_api.PQgetisnull
-#define PQcmdTuples pq_api.PQcmdTuples
-#define PQclear pq_api.PQclear
+#define PQfinish             pq_api.PQfinish
+#define PQexec               pq_api.PQexec
+#define PQexecParams         pq_api.PQexecParams
+#define PQresultStatus       pq_api.PQresultStatus
+#define PQresultErrorField   pq_api.PQresultErrorField
+#define PQntuples            pq_api.PQntuples
+#define PQgetvalue           pq_api.PQgetvalue
+#define PQgetisnull          pq_api.PQgetisnull
+#define PQcmdTuples          pq_api.PQcmdTuples
+#define PQclear              pq_api.PQclear
 #endif
 
 #endif

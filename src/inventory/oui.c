@@ -73,7 +73,8 @@ static void load_line(const char *line, size_t len, uint64_t off, uint32_t file)
         cap = ncap;
     }
     unsigned bits = (unsigned)n * 4;
-    entries[nentries++] = (struct oui_entry){make_key(v << (48 - bits), bits), (uint32_t)noff, file};
+    entries[nentries++] =
+        (struct oui_entry){make_key(v << (48 - bits), bits), (uint32_t)noff, file};
 }
 
 static void load_file(const char *dir, uint32_t file)

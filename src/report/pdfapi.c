@@ -9,8 +9,8 @@ struct pdf_api pdf_api;
 bool pdf_load(char *err, size_t errlen)
 {
     static const char *const sonames[] = {"libcairo.so.2", "libpango-1.0.so.0",
-                                           "libpangocairo-1.0.so.0", "libgobject-2.0.so.0",
-                                           "libglib-2.0.so.0"};
+                                          "libpangocairo-1.0.so.0", "libgobject-2.0.so.0",
+                                          "libglib-2.0.so.0"};
     static const struct dynsym syms[] = {
         DYNSYM(pdf_api, cairo_create),
         DYNSYM(pdf_api, cairo_destroy),
@@ -39,7 +39,11 @@ bool pdf_load(char *err, size_t errlen)
         DYNSYM(pdf_api, pango_layout_set_width),
         DYNSYM(pdf_api, pango_layout_set_wrap),
     };
-    static struct dynlib lib = {sonames, sizeof sonames / sizeof *sonames, syms,
-                                sizeof syms / sizeof *syms, "libpangocairo-1.0-0", false};
+    static struct dynlib lib = {sonames,
+                                sizeof sonames / sizeof *sonames,
+                                syms,
+                                sizeof syms / sizeof *syms,
+                                "libpangocairo-1.0-0",
+                                false};
     return dynlib_load(&lib, err, errlen);
 }

@@ -43,32 +43,32 @@ extern struct pdf_api pdf_api;
 bool pdf_load(char *err, size_t errlen);
 
 #ifndef PDFAPI_IMPL
-#define cairo_create pdf_api.cairo_create
-#define cairo_destroy pdf_api.cairo_destroy
-#define cairo_fill pdf_api.cairo_fill
-#define cairo_move_to pdf_api.cairo_move_to
-#define cairo_pdf_surface_create pdf_api.cairo_pdf_surface_create
-#define cairo_pdf_surface_set_metadata pdf_api.cairo_pdf_surface_set_metadata
-#define cairo_rectangle pdf_api.cairo_rectangle
-#define cairo_set_source_rgb pdf_api.cairo_set_source_rgb
-#define cairo_show_page pdf_api.cairo_show_page
-#define cairo_stroke pdf_api.cairo_stroke
-#define cairo_surface_destroy pdf_api.cairo_surface_destroy
-#define cairo_surface_finish pdf_api.cairo_surface_finish
-#define cairo_surface_status pdf_api.cairo_surface_status
-#define g_free pdf_api.g_free
-#define g_markup_escape_text pdf_api.g_markup_escape_text
-#define g_object_unref pdf_api.g_object_unref
-#define pango_cairo_create_layout pdf_api.pango_cairo_create_layout
-#define pango_cairo_show_layout pdf_api.pango_cairo_show_layout
-#define pango_font_description_free pdf_api.pango_font_description_free
+#define cairo_create                       pdf_api.cairo_create
+#define cairo_destroy                      pdf_api.cairo_destroy
+#define cairo_fill                         pdf_api.cairo_fill
+#define cairo_move_to                      pdf_api.cairo_move_to
+#define cairo_pdf_surface_create           pdf_api.cairo_pdf_surface_create
+#define cairo_pdf_surface_set_metadata     pdf_api.cairo_pdf_surface_set_metadata
+#define cairo_rectangle                    pdf_api.cairo_rectangle
+#define cairo_set_source_rgb               pdf_api.cairo_set_source_rgb
+#define cairo_show_page                    pdf_api.cairo_show_page
+#define cairo_stroke                       pdf_api.cairo_stroke
+#define cairo_surface_destroy              pdf_api.cairo_surface_destroy
+#define cairo_surface_finish               pdf_api.cairo_surface_finish
+#define cairo_surface_status               pdf_api.cairo_surface_status
+#define g_free                             pdf_api.g_free
+#define g_markup_escape_text               pdf_api.g_markup_escape_text
+#define g_object_unref                     pdf_api.g_object_unref
+#define pango_cairo_create_layout          pdf_api.pango_cairo_create_layout
+#define pango_cairo_show_layout            pdf_api.pango_cairo_show_layout
+#define pango_font_description_free        pdf_api.pango_font_description_free
 #define pango_font_description_from_string pdf_api.pango_font_description_from_string
-#define pango_layout_get_size pdf_api.pango_layout_get_size
-#define pango_layout_set_font_description pdf_api.pango_layout_set_font_description
-#define pango_layout_set_markup pdf_api.pango_layout_set_markup
-#define pango_layout_set_text pdf_api.pango_layout_set_text
-#define pango_layout_set_width pdf_api.pango_layout_set_width
-#define pango_layout_set_wrap pdf_api.pango_layout_set_wrap
+#define pango_layout_get_size              pdf_api.pango_layout_get_size
+#define pango_layout_set_font_description  pdf_api.pango_layout_set_font_description
+#define pango_layout_set_markup            pdf_api.pango_layout_set_markup
+#define pango_layout_set_text              pdf_api.pango_layout_set_text
+#define pango_layout_set_width             pdf_api.pango_layout_set_width
+#define pango_layout_set_wrap              pdf_api.pango_layout_set_wrap
 #endif
 
 #endif

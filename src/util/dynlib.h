@@ -16,7 +16,10 @@ struct dynsym {
     const char *name;
     void *slot; /* the address of the function pointer to fill */
 };
-#define DYNSYM(table, f) {#f, &(table).f}
+#define DYNSYM(table, f)                                                                           \
+    {                                                                                              \
+#f, &(table).f                                                                             \
+    }
 
 struct dynlib {
     const char *const *sonames; /* tried in order for each symbol, all must load */
