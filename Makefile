@@ -10,6 +10,9 @@ FUZZ_SECONDS ?= 60
 # advisories the demo imports (CSAF, CISA KEV, EPSS files or folders); the shared set if present
 ADVISORIES ?= $(wildcard ../shared/vulndata/csaf ../shared/vulndata/kev ../shared/vulndata/epss)
 MESON_TEST = meson test --print-errorlogs --num-processes 2
+# under ASan+UBSan: every suite that feeds otscope hostile or odd input; the slow end-to-end
+# suites (real peers, PostgreSQL, advisory cases; their parsers are fuzzed) run in the -O2 build
+SAN_SUITES ?= unit golden corpus cli register nis2 alerts siem live web report
 
 .PHONY: all demo check test test-asan fuzz fuzz-smoke bench golden-update clean deps
 
@@ -40,7 +43,7 @@ test-asan: $(SAN)/build.ninja
 	ninja -C $(SAN)
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
 	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
-	    $(MESON_TEST) -C $(SAN)
+	    $(MESON_TEST) -C $(SAN) $(addprefix --suite ,$(SAN_SUITES))
 
 $(FUZZ)/build.ninja:
 	CC=clang meson setup $(FUZZ) --buildtype=debug -Doptimization=1 -Dfuzz=true \
