@@ -143,6 +143,11 @@ static const char *const attr_names[F_COUNT] = {
     [F_HASSH_SERVER] = "hassh_server",
     [F_FTP_BANNER] = "ftp_banner",
     [F_TELNET_BANNER] = "telnet_banner",
+    [F_GOOSE_GOCB_REF] = "goose_gocb_ref",
+    [F_GOOSE_DATASET] = "goose_dataset",
+    [F_GOOSE_ID] = "goose_id",
+    [F_GOOSE_APPID] = "goose_appid",
+    [F_GOOSE_CONF_REV] = "goose_conf_rev",
 };
 
 const char *attr_name(enum attr_field f)

@@ -72,6 +72,12 @@ enum attr_field {
     F_HASSH_SERVER,   /* SSH server fingerprint */
     F_FTP_BANNER,     /* FTP 220 greeting text */
     F_TELNET_BANNER,  /* first text line a Telnet server shows */
+    /* IEC 61850 GOOSE publisher (IEC 61850-8-1 Annex A) */
+    F_GOOSE_GOCB_REF, /* GOOSE control block reference, "IED1CTRL/LLN0$GO$gcb01" */
+    F_GOOSE_DATASET,  /* the data set it publishes, "IED1CTRL/LLN0$dsTrip" */
+    F_GOOSE_ID,       /* goID */
+    F_GOOSE_APPID,    /* APPID of the Ethernet header, "0x0001" */
+    F_GOOSE_CONF_REV, /* configuration revision of the control block */
     F_COUNT
 };
 #define F_IDENTITY_COUNT (F_NAME + 1)
