@@ -20,7 +20,7 @@ CORPUS = os.path.join(SRC, '..', 'shared', 'corpus')
 THRESHOLD = 0.95
 # protocols otscope dissects (truth names), and which identity fields belong to which protocol
 DISSECTED = {'modbus', 's7comm', 's7comm-plus', 'mms', 'enip', 'cip', 'profinet-dcp', 'profinet-rt',
-             'bacnet', 'opcua', 'dnp3', 'iec104', 'mqtt'}
+             'bacnet', 'opcua', 'dnp3', 'iec104', 'mqtt', 'fins'}
 TSHARK_PREFIX = {'s7comm.': 's7comm', 'pn_dcp.': 'profinet-dcp', 'bacapp.': 'bacnet',
                  'opcua.': 'opcua', 'modbus.': 'modbus', 'mqtt.': 'mqtt', 'enip.': 'enip',
                  'cip.': 'cip', 'dnp3.': 'dnp3', 'iec60870': 'iec104'}

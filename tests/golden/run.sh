@@ -20,6 +20,7 @@ s7comm_plus:--scenario s7comm --variant 5
 modbus_umas:--scenario modbus --variant 1
 enip:--scenario enip
 profinet_dcp:--scenario profinet_dcp
+goose:--scenario goose
 bacnet:--scenario bacnet
 opcua:--scenario opcua
 dnp3:--scenario dnp3
@@ -39,7 +40,8 @@ ftp:--scenario ftp
 vnc:--scenario vnc
 rdp:--scenario rdp
 smb:--scenario smb
-mms:--scenario mms"
+mms:--scenario mms
+fins:--scenario fins"
 pass=0
 fail=0
 normalise() { # db -> normalised JSON on stdout

@@ -378,7 +378,8 @@ static int usage(void)
             "usage: plantgen -o FILE (--scenario NAME | --core | --plant | --bench PACKETS |"
             " --flows N [--hosts N]) [--seed N] [--variant N] [--ops N] [--ns]\n"
             "scenarios: modbus s7comm enip profinet_dcp bacnet opcua dnp3 iec104 mqtt dhcp dns nbns"
-            " lldp cdp snmp http tls ssh telnet ftp vnc rdp smb mms\n");
+            " goose"
+            " lldp cdp snmp http tls ssh telnet ftp vnc rdp smb mms fins\n");
     return 2;
 }
 
