@@ -76,7 +76,7 @@ row() { printf "| %-34s | %12s | %9s | %10s | %8s |\n" "$@"; }
 {
   echo "### $(date -u +%Y-%m-%d) — $(uname -m), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
   echo
-  echo "Capture: \`plantgen --bench $PACKETS --seed 7\` ($n2 packets, $((b2 / 1000000)) MB), one core (taskset -c 0), best of $REPEAT."
+  echo "Capture: \`plantgen --bench $PACKETS --seed 7\` ($n2 packets, $((b2 / 1000000)) MB), one core (taskset -c 0), best of $REPEAT; otscope built as meson buildtype $(meson introspect --buildoptions "$top/$build" 2>/dev/null | python3 -c 'import json,sys; print(next(o["value"] for o in json.load(sys.stdin) if o["name"]=="buildtype"))' 2>/dev/null || echo unknown) (\`make bench\`: release)."
   echo
   row "program" "packets/s" "Mbit/s" "seconds" "peak MB"
   row "---" "---:" "---:" "---:" "---:"
