@@ -1,6 +1,6 @@
 # Makefile - a thin wrapper over Meson/Ninja for the commands in README.md.
 #   make demo    install missing packages (as root), build, analyze the sample, write the report
-#   make check   install, build twice (-O2 and ASan+UBSan) and run every test, then a fuzz smoke run
+#   make check   install, build twice (release and ASan+UBSan) and run the tests, then a fuzz smoke run
 #   make bench   the benchmark (bench/RESULTS.md)      make fuzz   libFuzzer campaigns
 #   make golden-update   rewrite the expected golden files after a deliberate change
 BUILD ?= build
@@ -11,7 +11,7 @@ FUZZ_SECONDS ?= 60
 ADVISORIES ?= $(wildcard ../shared/vulndata/csaf ../shared/vulndata/kev ../shared/vulndata/epss)
 MESON_TEST = meson test --print-errorlogs --num-processes 2
 # under ASan+UBSan: every suite that feeds otscope hostile or odd input; the slow end-to-end
-# suites (real peers, PostgreSQL, advisory cases; their parsers are fuzzed) run in the -O2 build
+# suites (real peers, PostgreSQL, advisory cases; their parsers are fuzzed) run in the release build only
 SAN_SUITES ?= unit golden corpus cli register nis2 alerts siem live web report
 
 .PHONY: all demo check test test-asan fuzz fuzz-smoke bench golden-update clean deps
