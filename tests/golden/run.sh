@@ -41,7 +41,8 @@ vnc:--scenario vnc
 rdp:--scenario rdp
 smb:--scenario smb
 mms:--scenario mms
-fins:--scenario fins"
+fins:--scenario fins
+slmp:--scenario slmp"
 pass=0
 fail=0
 normalise() { # db -> normalised JSON on stdout

@@ -79,7 +79,7 @@ void gb_put_le16(struct gen_buf *b, size_t at, uint16_t v);
     X(modbus) X(s7comm) X(enip) X(profinet_dcp) X(bacnet) X(opcua) X(dnp3) X(iec104) X(mqtt) \
     X(goose) \
     X(dhcp) X(dns) X(nbns) X(lldp) X(cdp) X(snmp) X(http) X(tls) X(ssh) X(telnet) X(ftp) X(vnc) \
-    X(rdp) X(smb) X(mms) X(fins)
+    X(rdp) X(smb) X(mms) X(fins) X(slmp)
 #define X(n) void gen_scn_##n(struct gen *g, const struct gen_host *cli, const struct gen_host *srv, \
                               int variant, int ops);
 GEN_SCENARIOS(X)

@@ -379,7 +379,7 @@ static int usage(void)
             " --flows N [--hosts N]) [--seed N] [--variant N] [--ops N] [--ns]\n"
             "scenarios: modbus s7comm enip profinet_dcp bacnet opcua dnp3 iec104 mqtt dhcp dns nbns"
             " goose"
-            " lldp cdp snmp http tls ssh telnet ftp vnc rdp smb mms fins\n");
+            " lldp cdp snmp http tls ssh telnet ftp vnc rdp smb mms fins slmp\n");
     return 2;
 }
 
