@@ -11,7 +11,7 @@ database and compared with its tshark truth file.
 
 It prints per-protocol figures and fails when hosts are missed or a dissected protocol is below
 95 % for roles or identity.  Deliberate differences are listed, with the reason, in
-tests/corpus/expect.json."""
+tests/accuracy/expect.json."""
 import json, os, subprocess, sys, tempfile, collections
 
 BIN = sys.argv[1]
