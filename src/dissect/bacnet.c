@@ -107,7 +107,6 @@ static const char *const bn_vendors[] = {
 #undef V
 };
 
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *bn_table(const char *const *t, size_t n, uint64_t v)
 {

@@ -11,7 +11,6 @@
 
 #include "util/str.h"
 
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 #define CIP_DEPTH_MAX 3  /* Unconnected Send / Multiple Service Packet nesting we follow */
 #define CIP_MSP_MAX   64 /* services of one Multiple Service Packet we look at */
@@ -150,10 +149,7 @@ static const char *const cip_status_names[] = {
     "member not settable",
 };
 
-static const struct {
-    uint16_t cls;
-    const char *name;
-} cip_classes[] = {
+static const struct code_text cip_classes[] = {
     {0x01, "identity"},
     {0x02, "message router"},
     {0x04, "assembly"},
@@ -174,10 +170,7 @@ static const struct {
 
 static const char *cip_class_name(uint16_t cls)
 {
-    for (size_t i = 0; i < NELEM(cip_classes); i++)
-        if (cip_classes[i].cls == cls)
-            return cip_classes[i].name;
-    return NULL;
+    return code_text(cip_classes, NELEM(cip_classes), cls, NULL);
 }
 
 /* ---- paths (Vol. 1 Appendix C) ---- */

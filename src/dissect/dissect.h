@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "observe/observe.h"
+#include "util/codes.h"
 #include "util/reader.h"
 
 #define DISSECT_STATE_MAX 512 /* per-flow state bound; registry.c checks it at start */

@@ -57,7 +57,6 @@ enum {
 #define IIN2_ALREADY_EXECUTING 0x10
 #define IIN2_CONFIG_CORRUPT    0x20
 
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 /* a multi-segment application fragment being collected */
 struct dnp3_tp {

@@ -125,10 +125,7 @@ static const struct fins_cmd *cmd_find(uint8_t mrc, uint8_t src)
 
 /* end codes MRES/SRES (W227 §5-1-3), with the relay-error bit of MRES and the CPU error bits of
  * SRES masked off: those flag a state of the network or the PLC, not the command's failure */
-static const struct {
-    uint16_t code;
-    const char *text;
-} end_codes[] = {
+static const struct code_text end_codes[] = {
     {0x0001, "service canceled"},
     {0x0101, "local node not in network"},
     {0x0102, "token timeout"},
@@ -217,10 +214,7 @@ static const struct {
 
 static const char *end_text(uint16_t code)
 {
-    for (size_t i = 0; i < sizeof end_codes / sizeof *end_codes; i++)
-        if (end_codes[i].code == code)
-            return end_codes[i].text;
-    return "unknown";
+    return code_text(end_codes, NELEM(end_codes), code, "unknown");
 }
 
 /* FINS/TCP header error codes (W421 §7-4) */

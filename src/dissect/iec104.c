@@ -46,7 +46,6 @@ enum {
 #define TYPE_SEGMENT     125 /* F_SG_NA_1: variable-size element */
 #define TYPE_FILE_FIRST  120
 
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 /* control- and file-direction type identifications (IEC 60870-5-101 §7.2.1.1, 104 §8) */
 struct iec_type {

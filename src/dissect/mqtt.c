@@ -31,7 +31,6 @@ enum {
 #define CF_WILL     0x04
 #define CF_RESERVED 0x01
 
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 struct mqtt_state {
     uint8_t version; /* protocol level from CONNECT: 3, 4 or 5; 0 = not seen */

@@ -64,7 +64,6 @@ static const uint16_t ua_services[][2] = {
     {841, 844}, {847, 850}, {12208, 12209}, {12211, 12212},
 };
 
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 /* 1 request, 2 response (ServiceFault included), 0 unknown */
 static int ua_service_kind(uint32_t id)

@@ -9,7 +9,6 @@
 #include "dissect/dissect.h"
 #include "util/str.h"
 
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 /* FrameID ranges (IEC 61158-6-10, "FrameID") */
 #define FID_RT_FIRST    0x0100 /* RT_CLASS_3 .. RT_CLASS_1 cyclic data up to 0xfbff */

@@ -120,10 +120,7 @@ static const struct slmp_cmd *cmd_find(uint16_t cmd)
 
 /* end codes: C0xx/C2xx from the Ethernet interface or SLMP server (SH-080008 §11), 4xxx from
  * the CPU (QnU/L/iQ-R CPU error codes) */
-static const struct {
-    uint16_t code;
-    const char *text;
-} end_codes[] = {
+static const struct code_text end_codes[] = {
     {0xc050, "ASCII data cannot be converted to binary"},
     {0xc051, "number of bit points out of range"},
     {0xc052, "number of word points out of range"},
@@ -159,10 +156,7 @@ static const struct {
 
 static const char *end_text(uint16_t code)
 {
-    for (size_t i = 0; i < sizeof end_codes / sizeof *end_codes; i++)
-        if (end_codes[i].code == code)
-            return end_codes[i].text;
-    return "unknown";
+    return code_text(end_codes, NELEM(end_codes), code, "unknown");
 }
 
 /* device codes of binary frames (SH-080008 §3-3-1): name, numbered in hex, bit device */

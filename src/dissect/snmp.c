@@ -40,7 +40,6 @@ enum {
 /* application types of a varbind value (RFC 2578 §7.1.12) */
 #define APP_IPADDRESS 0x40
 
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 struct snmp_state {
     /* the last request, for an error in its response */
