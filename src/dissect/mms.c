@@ -245,22 +245,13 @@ static bool tlv_next(struct m *m, struct rd *r, struct tlv *t)
         }
         t->num = num;
     }
-    uint8_t l0 = rd_u8(r);
-    size_t len = l0;
-    if (rd_ok(r) && l0 == 0x80) {
-        bad(m, "mms: BER indefinite length");
+    size_t len;
+    enum ber_len lk = ber_length(r, &len);
+    if (lk != BER_LEN_OK) {
+        bad(m, lk == BER_LEN_INDEFINITE ? "mms: BER indefinite length"
+                                        : "mms: BER length of more than four octets");
         rd_fail(r);
         return false;
-    }
-    if (rd_ok(r) && l0 > 0x84) {
-        bad(m, "mms: BER length of more than four octets");
-        rd_fail(r);
-        return false;
-    }
-    if (l0 & 0x80) {
-        len = 0;
-        for (int i = 0; i < (l0 & 0x7f); i++)
-            len = len << 8 | rd_u8(r);
     }
     if (!rd_ok(r)) {
         if (!m->partial)

@@ -27,23 +27,38 @@
 #define BER_SEQUENCE     0x30
 #define BER_SET          0x31
 
+/* the length octets (X.690 §8.1.3) into *len: definite, with at most four subsequent octets.
+ * A cut header sets r's error flag (and returns BER_LEN_OK: check rd_ok). */
+enum ber_len { BER_LEN_OK, BER_LEN_INDEFINITE, BER_LEN_TOO_LONG };
+static inline enum ber_len ber_length(struct rd *r, size_t *len)
+{
+    uint8_t l0 = rd_u8(r);
+    *len = l0;
+    if (!rd_ok(r))
+        return BER_LEN_OK;
+    if (l0 == 0x80)
+        return BER_LEN_INDEFINITE;
+    if (l0 > 0x84)
+        return BER_LEN_TOO_LONG;
+    if (l0 & 0x80) {
+        *len = 0;
+        for (int i = 0; i < (l0 & 0x7f); i++)
+            *len = *len << 8 | rd_u8(r);
+    }
+    return BER_LEN_OK;
+}
+
 /* the next element: its identifier octet in *tag and its contents as *val.  False (and the
  * parent's error flag set) when the header is cut, uses a high tag number, an indefinite or
  * over-long length, or claims more bytes than the parent holds. */
 static inline bool ber_next(struct rd *r, uint8_t *tag, struct rd *val)
 {
     *tag = rd_u8(r);
-    uint8_t l0 = rd_u8(r);
-    size_t len = l0;
-    if (!rd_ok(r) || (*tag & 0x1f) == 0x1f || l0 == 0x80 || l0 > 0x84) {
+    size_t len;
+    if ((*tag & 0x1f) == 0x1f || ber_length(r, &len) != BER_LEN_OK || !rd_ok(r)) {
         rd_fail(r);
         *val = rd_init(NULL, 0);
         return false;
-    }
-    if (l0 & 0x80) {
-        len = 0;
-        for (int i = 0; i < (l0 & 0x7f); i++)
-            len = len << 8 | rd_u8(r);
     }
     *val = rd_sub(r, len); /* sets the error flag when len > what is left */
     return rd_ok(r);
