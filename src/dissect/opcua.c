@@ -10,6 +10,7 @@
 
 #include "dissect/dissect.h"
 #include "util/str.h"
+#include "util/x509.h"
 
 #define OPCUA_PORT 4840
 #define UA_MAX_CHUNK (16u << 20) /* far above any negotiated chunk size */
@@ -590,108 +591,7 @@ static uint32_t ua_response_header(struct rd *r)
     return status;
 }
 
-/* ---- certificates: the subject of an X.509 DER certificate (RFC 5280 §4.1) ---- */
-
-static bool der_hdr(struct rd *r, uint8_t *tag, uint32_t *len)
-{
-    *tag = rd_u8(r);
-    uint8_t b = rd_u8(r);
-    if ((*tag & 0x1f) == 0x1f) {
-        rd_fail(r); /* high tag numbers do not occur in the fields we walk */
-        return false;
-    }
-    if (b < 0x80) {
-        *len = b;
-    } else {
-        uint8_t k = b & 0x7f;
-        if (k == 0 || k > 4) {
-            rd_fail(r);
-            return false;
-        }
-        *len = 0;
-        for (uint8_t i = 0; i < k; i++)
-            *len = *len << 8 | rd_u8(r);
-    }
-    if (rd_ok(r) && *len > rd_left(r))
-        rd_fail(r);
-    return rd_ok(r);
-}
-
-static bool der_enter(struct rd *r, uint8_t want, struct rd *inner)
-{
-    uint8_t tag;
-    uint32_t len;
-    if (!der_hdr(r, &tag, &len) || tag != want)
-        return false;
-    *inner = rd_sub(r, len);
-    return rd_ok(r);
-}
-
-static bool der_skip(struct rd *r)
-{
-    uint8_t tag;
-    uint32_t len;
-    if (!der_hdr(r, &tag, &len))
-        return false;
-    rd_skip(r, len);
-    return rd_ok(r);
-}
-
-static const char *der_attr_name(struct rd *oid)
-{
-    static const struct {
-        const char *name;
-        uint8_t len;
-        uint8_t b[10];
-    } names[] = {
-        {"CN", 3, {0x55, 0x04, 0x03}}, {"O", 3, {0x55, 0x04, 0x0a}},
-        {"OU", 3, {0x55, 0x04, 0x0b}}, {"C", 3, {0x55, 0x04, 0x06}},
-        {"L", 3, {0x55, 0x04, 0x07}},  {"ST", 3, {0x55, 0x04, 0x08}},
-        {"DC", 10, {0x09, 0x92, 0x26, 0x89, 0x93, 0xf2, 0x2c, 0x64, 0x01, 0x19}},
-    };
-    for (size_t i = 0; i < NELEM(names); i++)
-        if (rd_left(oid) == names[i].len && rd_match(oid, names[i].b, names[i].len))
-            return names[i].name;
-    return NULL;
-}
-
-/* "CN=..., O=..." from the subject Name; false when the DER does not parse */
-static bool ua_cert_subject(struct rd cert, char *dst, size_t n)
-{
-    struct rd c, tbs, name;
-    uint8_t tag;
-    uint32_t len;
-    dst[0] = '\0';
-    if (!der_enter(&cert, 0x30, &c) || !der_enter(&c, 0x30, &tbs))
-        return false;
-    if (rd_peek_u8(&tbs, 0) == 0xa0)
-        der_skip(&tbs); /* version */
-    for (int i = 0; i < 4; i++) /* serial, signature, issuer, validity */
-        der_skip(&tbs);
-    if (!der_enter(&tbs, 0x30, &name))
-        return false;
-    size_t o = 0;
-    for (int rdn = 0; rdn < 16 && rd_left(&name) > 0; rdn++) {
-        struct rd set, atv, oid;
-        if (!der_enter(&name, 0x31, &set) || !der_enter(&set, 0x30, &atv) ||
-            !der_hdr(&atv, &tag, &len) || tag != 0x06)
-            return o > 0;
-        oid = rd_sub(&atv, len);
-        const char *key = der_attr_name(&oid);
-        if (!der_hdr(&atv, &tag, &len))
-            return o > 0;
-        char val[128];
-        if (tag == 0x0c || tag == 0x13 || tag == 0x16 || tag == 0x14)
-            rd_str(&atv, len, val, sizeof val);
-        else
-            continue; /* BMPString and others: not rendered */
-        if (key && val[0] && o + 1 < n)
-            o += (size_t)str_fmt(dst + o, n - o, "%s%s=%s", o ? ", " : "", key, val);
-        if (o >= n)
-            o = n - 1;
-    }
-    return o > 0;
-}
+/* ---- certificates: the subject, read by util/x509 ---- */
 
 static void ua_certificate(struct ua_msg *m, struct rd cert, enum obs_who who, const char *source)
 {
@@ -701,11 +601,11 @@ static void ua_certificate(struct ua_msg *m, struct rd cert, enum obs_who who, c
     int d = src ? (m->dir & 1) : !(m->dir & 1);
     if (m->st->cert_reported[d])
         return;
-    char subject[200];
-    if (!ua_cert_subject(cert, subject, sizeof subject))
+    struct x509_info x;
+    if (!x509_parse(&cert, &x) || !x.subject[0])
         return;
     m->st->cert_reported[d] = true;
-    emit_attrf(m->c, who, F_DESCRIPTION, source, "cert subject %s", subject);
+    emit_attrf(m->c, who, F_DESCRIPTION, source, "cert subject %s", x.subject);
 }
 
 /* ---- emit helpers ---- */

@@ -1,5 +1,5 @@
 /* x509.c - subject, issuer and validity out of a DER X.509 certificate (RFC 5280 §4.1.2.4-6).
- * Names keep only the attributes people read (CN, OU, O, L, ST, C, first of each) in that
+ * Names keep only the attributes people read (CN, OU, O, L, ST, C, DC, first of each) in that
  * order; times are UTCTime (two-digit years: >= 50 is 19xx, §4.1.2.5.1) or GeneralizedTime. */
 #include "util/x509.h"
 
@@ -15,6 +15,7 @@ static const struct {
 } x509_attrs[] = {
     {"2.5.4.3", "CN"}, {"2.5.4.11", "OU"}, {"2.5.4.10", "O"},
     {"2.5.4.7", "L"},  {"2.5.4.8", "ST"},  {"2.5.4.6", "C"},
+    {"0.9.2342.19200300.100.1.25", "DC"}, /* domainComponent: OPC UA application certs */
 };
 #define X509_NATTR (sizeof x509_attrs / sizeof *x509_attrs)
 
