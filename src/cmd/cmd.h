@@ -40,6 +40,8 @@ int pdf_render_text(const char *title, const char *text, const char *path);
 
 /* "table,json,csv" style list of allowed names; false (and a usage message) if not allowed */
 bool parse_format(const char *cmd, const char *arg, const char *allowed, enum out_format *out);
+/* a whole decimal number in lo..hi (no trailing text, no overflow) */
+bool parse_long(const char *arg, long lo, long hi, long *out);
 /* open an existing store for reading; NULL after printing the error */
 struct store *open_existing_store(const char *path);
 /* print a JSON document to f (pretty, sorted as built), newline-terminated */

@@ -1,4 +1,5 @@
 /* common.c - helpers shared by the subcommands. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,17 @@ bool parse_format(const char *cmd, const char *arg, const char *allowed, enum ou
     }
     usage_error(cmd, "unknown format '%s' (choose from %s)", arg, allowed);
     return false;
+}
+
+bool parse_long(const char *arg, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(arg, &end, 10);
+    if (end == arg || *end || errno || v < lo || v > hi)
+        return false;
+    *out = v;
+    return true;
 }
 
 int usage_error(const char *cmd, const char *fmt, ...)

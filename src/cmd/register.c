@@ -208,9 +208,8 @@ int cmd_register(int argc, char **argv)
                 return EXIT_USAGE;
             break;
         case 's': {
-            char *end;
-            long v = strtol(optarg, &end, 10);
-            if (*end || v < 0 || v > 36500)
+            long v;
+            if (!parse_long(optarg, 0, 36500, &v))
                 return usage_error("register", "--stale-days wants 0..36500");
             stale_days = (int)v;
             break;

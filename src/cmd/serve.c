@@ -37,15 +37,16 @@ int cmd_serve(int argc, char **argv)
         case 'd': o.db = optarg; break;
         case 'l': o.listen = optarg; break;
         case 't': o.token = optarg; break;
-        case 'm':
-            o.max_connections = atoi(optarg);
-            if (o.max_connections < 1 || o.max_connections > 10000)
+        case 'm': {
+            long v;
+            if (!parse_long(optarg, 1, 10000, &v))
                 return usage_error("serve", "--max-connections wants 1..10000");
+            o.max_connections = (int)v;
             break;
+        }
         case 'r': {
-            char *end;
-            long v = strtol(optarg, &end, 10);
-            if (*end || end == optarg || v < 0 || v > 86400)
+            long v;
+            if (!parse_long(optarg, 0, 86400, &v))
                 return usage_error("serve", "--refresh wants 0..86400 seconds");
             o.refresh = (int)v;
             break;

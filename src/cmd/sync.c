@@ -131,9 +131,8 @@ int cmd_sync(int argc, char **argv)
                 return usage_error("sync", "--site wants a site name (not '%s')", site);
             break;
         case 'b': {
-            char *end;
-            long n = strtol(optarg, &end, 10);
-            if (*end || n < 1 || n > 1000000)
+            long n;
+            if (!parse_long(optarg, 1, 1000000, &n))
                 return usage_error("sync", "--batch wants 1..1000000 rows");
             o.batch = (int)n;
             break;
